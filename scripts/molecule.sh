@@ -5,11 +5,13 @@ set -euo pipefail
 scenario=$1
 cd "$(dirname "$0")/.."
 slots=${MOLECULE_SLOTS:-1}
-until for n in $(seq 1 "$slots"); do
-        exec 9>"/tmp/v6only-molecule.$n.lock"
-        flock -n 9 && break 2
-      done; false; do
-  sleep 5
+slot=
+while [ -z "$slot" ]; do
+  for n in $(seq 1 "$slots"); do
+    exec 9>"/tmp/v6only-molecule.$n.lock"
+    if flock -n 9; then slot=$n; break; fi
+  done
+  [ -n "$slot" ] || sleep 5
 done
 trap 'bash scripts/networks.sh remove "molecule/$scenario/networks"' EXIT
 start=$(date +%s)
