@@ -48,7 +48,7 @@ $(STAMPS)/podman-collection: $(STAMPS)/venv
 	@touch $@
 
 image: deps ## Build the systemd base and node images (cached by recipe hash)
-	@bash images/build.sh
+	@flock /tmp/v6only-image.lock bash images/build.sh
 
 lint: deps ## yamllint, ansible-lint (production profile) and the defaults/argument_specs check
 	yamllint -s .
