@@ -54,6 +54,7 @@ lint: deps ## yamllint, ansible-lint (production profile) and the defaults/argum
 	yamllint -s .
 	ansible-lint --profile production --offline -q
 	python scripts/check_argument_specs.py
+	bash scripts/sanity.sh
 
 unit: deps ## pytest for plugins
 	python -m pytest -q tests/unit
