@@ -1,0 +1,134 @@
+#!/usr/bin/python
+"""Module haproxy_map: make a running HAProxy's map equal to its map file, over the runtime API."""
+
+DOCUMENTATION = r"""
+module: haproxy_map
+author: v6only.gateway developers
+version_added: 0.1.0
+short_description: Apply a HAProxy map file to the running process without a reload
+description:
+  - Reads the desired entries from O(src), asks the running HAProxy for the entries of map O(name) over its
+    admin socket (C(show map)), and when they differ replaces them atomically with C(prepare map),
+    C(add map @version) and C(commit map @version). No connection is touched and nothing reloads.
+  - The map must already be loaded by the running configuration; a map the process does not know needs a reload,
+    and the module fails saying so.
+options:
+  socket:
+    description: The HAProxy admin socket (C(stats socket ... level admin)).
+    type: path
+    required: true
+  name:
+    description: The map as the running process knows it, i.e. the file path used in the configuration.
+    type: str
+    required: true
+  src:
+    description: File on the managed host holding the desired entries; defaults to O(name).
+    type: path
+attributes:
+  check_mode:
+    support: full
+    description: Compares and reports; the running map is not changed.
+  diff_mode:
+    support: full
+    description: Shows the running entries before and after.
+"""
+
+EXAMPLES = r"""
+- name: Apply the SNI map of port 443 to the running gateway
+  v6only.gateway.haproxy_map:
+    socket: /run/haproxy/admin.sock
+    name: /etc/haproxy/maps/sni_198.51.100.20_443.map
+"""
+
+RETURN = r"""
+entries:
+  description: Number of entries in the map after the run.
+  type: int
+  returned: always
+  sample: 2
+added:
+  description: Keys that were not in the running map.
+  type: list
+  elements: str
+  returned: always
+removed:
+  description: Keys that were in the running map and are not in the file.
+  type: list
+  elements: str
+  returned: always
+"""
+
+import socket as socketlib
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.v6only.gateway.plugins.module_utils._haproxy_maps import (
+    map_text,
+    parse_map_text,
+    parse_prepared_version,
+    parse_show_map,
+    replace_commands,
+)
+
+
+def runtime(path, command):
+    """Send one command to the admin socket and return the whole answer."""
+    with socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(path)
+        conn.sendall(command.encode() if command.endswith("\n") else (command + "\n").encode())
+        chunks = []
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "socket": {"type": "path", "required": True},
+            "name": {"type": "str", "required": True},
+            "src": {"type": "path"},
+        },
+        supports_check_mode=True,
+    )
+    sock, name = module.params["socket"], module.params["name"]
+    try:
+        with open(module.params["src"] or name, encoding="utf-8") as handle:
+            wanted = parse_map_text(handle.read())
+    except OSError as error:
+        module.fail_json(msg=f"cannot read map file: {error}")
+    try:
+        answer = runtime(sock, f"show map {name}")
+    except OSError as error:
+        module.fail_json(msg=f"HAProxy admin socket {sock} does not answer ({error}); is haproxy running?")
+    if "Unknown map identifier" in answer or "Missing map identifier" in answer:
+        module.fail_json(msg=f"the running HAProxy has no map {name}; it needs a reload to load it")
+    running = parse_show_map(answer)
+    result = {
+        "changed": running != wanted,
+        "entries": len(wanted),
+        "added": sorted(set(wanted) - set(running)),
+        "removed": sorted(set(running) - set(wanted)),
+    }
+    if module._diff:
+        result["diff"] = {
+            "before": map_text(running.items()), "after": map_text(wanted.items()),
+            "before_header": f"running {name}", "after_header": module.params["src"] or name,
+        }
+    if result["changed"] and not module.check_mode:
+        version = parse_prepared_version(runtime(sock, f"prepare map {name}"))
+        for command in replace_commands(name, wanted, version):
+            answer = runtime(sock, command).strip()
+            if answer:
+                module.fail_json(msg=f"runtime API refused '{command.splitlines()[0]}': {answer}", **result)
+        if parse_show_map(runtime(sock, f"show map {name}")) != wanted:
+            module.fail_json(msg=f"map {name} does not hold the file's entries after commit", **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
