@@ -32,14 +32,14 @@ EXAMPLES = r"""
 - name: Listeners for the lending gateway
   ansible.builtin.set_fact:
     listeners: "{{ leases.leases | v6only.gateway.lease_forwards(v6only_gateway_model.rows) }}"
-  # => [{name: bob-mail-smtp-tcp-25, ipv4: 198.51.100.104, transport: tcp, port: 25,
+  # => [{name: bob-mail-smtp-tcp-25, address: 198.51.100.104, transport: tcp, port: 25,
   #      backend_ipv6: "2001:db8:109::b1", backend_port: 25, proxy_protocol: true, data_ports: null,
   #      state: active, customer: bob, vm: bob-mail, proto: smtp}]
 """
 
 RETURN = r"""
 _value:
-  description: Listeners sorted by address, each with name, ipv4, transport, port, backend_ipv6, backend_port,
+  description: Listeners sorted by address, each with name, address, transport, port, backend_ipv6, backend_port,
     proxy_protocol, data_ports, state, customer, vm and proto.
   type: list
   elements: dict

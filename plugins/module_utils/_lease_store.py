@@ -4,7 +4,7 @@ Pure functions with no Ansible imports. The module `ipv4_lease`, the filter
 `lease_forwards` and the `make leases` report share them.
 
 A lease is one (vm, proto) pair on one pool address:
-    {ipv4, customer, vm, proto, ports: [{transport, port}], data_ports,
+    {address, customer, vm, proto, ports: [{transport, port}], data_ports,
      state: active|draining, since, expires}
 `since` and `expires` are ISO 8601 UTC strings so the state file reads well
 in review; `expires` is set only while draining.
@@ -22,7 +22,7 @@ import ipaddress
 STATES = ("active", "draining")
 TRANSPORTS = ("tcp", "udp")
 CHANGE_KINDS = ("created", "kept", "draining", "freed")
-_LEASE_KEYS = {"ipv4", "customer", "vm", "proto", "ports", "data_ports", "state", "since", "expires"}
+_LEASE_KEYS = {"address", "customer", "vm", "proto", "ports", "data_ports", "state", "since", "expires"}
 
 
 class LeaseError(ValueError):
@@ -81,7 +81,7 @@ def validate_leases(leases, where="state file"):
         at = f"{where}: leases[{index}]"
         if not isinstance(lease, dict):
             raise LeaseError(f"{at} must be a mapping, found {type(lease).__name__}")
-        missing = {"ipv4", "customer", "vm", "proto", "ports", "state", "since"} - set(lease)
+        missing = {"address", "customer", "vm", "proto", "ports", "state", "since"} - set(lease)
         if missing:
             raise LeaseError(f"{at} ({_who(lease)}) lacks {', '.join(sorted(missing))}")
         unknown = set(lease) - _LEASE_KEYS
@@ -89,9 +89,9 @@ def validate_leases(leases, where="state file"):
             raise LeaseError(f"{at} ({_who(lease)}) has unknown keys {', '.join(sorted(unknown))}")
         at = f"{at} ({_who(lease)})"
         try:
-            address = ipaddress.IPv4Address(str(lease["ipv4"]))
+            address = ipaddress.IPv4Address(str(lease["address"]))
         except ValueError:
-            raise LeaseError(f"{at}: ipv4 {lease['ipv4']!r} is not an IPv4 address") from None
+            raise LeaseError(f"{at}: address {lease['address']!r} is not an IPv4 address") from None
         if lease["state"] not in STATES:
             raise LeaseError(f"{at}: state {lease['state']!r} must be one of {', '.join(STATES)}")
         epoch(lease["since"], f"{at}: since")
@@ -137,14 +137,14 @@ def _pool(pool):
 
 
 def _sort_key(lease):
-    return (ipaddress.IPv4Address(str(lease["ipv4"])), lease["customer"], lease["vm"], lease["proto"])
+    return (ipaddress.IPv4Address(str(lease["address"])), lease["customer"], lease["vm"], lease["proto"])
 
 
 def allocate(leases, demands, pool, now, grace):
     """Reconcile leases with demands.
 
     Returns (new_leases, changes) where changes maps each of CHANGE_KINDS to the
-    sorted ids "vm/proto@ipv4" it concerns; `draining` lists the leases that
+    sorted ids "vm/proto@address" it concerns; `draining` lists the leases that
     start draining in this run, `kept` every lease that stays put (a draining
     lease still waiting for its expiry included). Raises LeaseError, before
     anything is decided, when the pool cannot hold every new demand.
@@ -158,8 +158,8 @@ def allocate(leases, demands, pool, now, grace):
     result = []
     for old in leases:
         lease = dict(old)
-        lease["ipv4"] = str(ipaddress.IPv4Address(str(lease["ipv4"])))
-        lease_id = f"{lease['vm']}/{lease['proto']}@{lease['ipv4']}"
+        lease["address"] = str(ipaddress.IPv4Address(str(lease["address"])))
+        lease_id = f"{lease['vm']}/{lease['proto']}@{lease['address']}"
         if (lease["vm"], lease["proto"]) in wanted:
             # A demand that comes back while draining revives its lease in place.
             lease.update(state="active", expires=None)
@@ -178,7 +178,7 @@ def allocate(leases, demands, pool, now, grace):
 
     held = {}
     for lease in result:
-        address = ipaddress.IPv4Address(lease["ipv4"])
+        address = ipaddress.IPv4Address(lease["address"])
         slots = _ports(lease, _who(lease))
         demand = wanted.get((lease["vm"], lease["proto"]))
         if demand is not None:
@@ -210,12 +210,12 @@ def allocate(leases, demands, pool, now, grace):
             continue
         held.setdefault(chosen, set()).update(slots)
         lease = {
-            "ipv4": str(chosen), "customer": demand["customer"], "vm": demand["vm"], "proto": demand["proto"],
+            "address": str(chosen), "customer": demand["customer"], "vm": demand["vm"], "proto": demand["proto"],
             "ports": _normal_ports(demand), "data_ports": demand.get("data_ports"),
             "state": "active", "since": iso(now), "expires": None,
         }
         result.append(lease)
-        changes["created"].append(f"{lease['vm']}/{lease['proto']}@{lease['ipv4']}")
+        changes["created"].append(f"{lease['vm']}/{lease['proto']}@{lease['address']}")
     if exhausted:
         names = "; ".join(
             f"{_who(d)} needs {', '.join(f'{t}/{p}' for t, p in sorted(_ports(d, _who(d))))[:80]}" for d in exhausted
@@ -242,11 +242,11 @@ def report(leases, pool):
     addresses = _pool(pool)
     by_address = {str(a): [] for a in addresses}
     for lease in sorted(leases, key=_sort_key):
-        by_address.setdefault(lease["ipv4"], []).append(lease)
+        by_address.setdefault(lease["address"], []).append(lease)
     rows = []
     for address, tenants in by_address.items():
         rows.append({
-            "ipv4": address,
+            "address": address,
             "in_pool": ipaddress.IPv4Address(address) in addresses,
             "tenants": [
                 {"customer": t["customer"], "vm": t["vm"], "proto": t["proto"], "state": t["state"],
@@ -257,17 +257,17 @@ def report(leases, pool):
             ],
         })
     draining = [
-        {"ipv4": t["ipv4"], "customer": t["customer"], "vm": t["vm"], "proto": t["proto"], "expires": t["expires"]}
+        {"address": t["address"], "customer": t["customer"], "vm": t["vm"], "proto": t["proto"], "expires": t["expires"]}
         for t in sorted(leases, key=lambda t: (t.get("expires") or "", _sort_key(t))) if t["state"] == "draining"
     ]
     active = [t for t in leases if t["state"] == "active"]
     would_free = {}
     for proto in sorted({t["proto"] for t in active}):
         would_free[proto] = sum(
-            1 for address in {t["ipv4"] for t in active if t["proto"] == proto}
-            if all(t["proto"] == proto for t in active if t["ipv4"] == address)
+            1 for address in {t["address"] for t in active if t["proto"] == proto}
+            if all(t["proto"] == proto for t in active if t["address"] == address)
         )
-    used = {t["ipv4"] for t in leases}
+    used = {t["address"] for t in leases}
     return {
         "addresses": rows,
         "draining": draining,
@@ -281,14 +281,14 @@ def format_report(summary):
     lines = ["IPv4 lending pool", ""]
     for row in summary["addresses"]:
         flag = "" if row["in_pool"] else "  (not in pool any more)"
-        lines.append(f"{row['ipv4']}{flag}")
+        lines.append(f"{row['address']}{flag}")
         if not row["tenants"]:
             lines.append("    (free)")
         for t in row["tenants"]:
             extra = f"  draining until {t['expires']}" if t["state"] == "draining" else ""
             lines.append(f"    {t['customer']:<12} {t['vm']:<20} {t['proto']:<10} {' '.join(t['ports'])}{extra}")
     lines += ["", "Draining leases"]
-    lines += [f"    {d['ipv4']:<16} {d['vm']}/{d['proto']} expires {d['expires']}" for d in summary["draining"]] or ["    none"]
+    lines += [f"    {d['address']:<16} {d['vm']}/{d['proto']} expires {d['expires']}" for d in summary["draining"]] or ["    none"]
     lines += ["", "Addresses freed if the gateway learned the protocol"]
     ranked = sorted(summary["would_free"].items(), key=lambda kv: (-kv[1], kv[0]))
     lines += [f"    {proto:<12} {count}" for proto, count in ranked] or ["    none"]
@@ -317,7 +317,7 @@ def forwards(leases, rows):
             backend_port = row["backend_port"] if port == row.get("listen_port") else port
             result.append({
                 "name": f"{lease['vm']}-{lease['proto']}-{entry['transport']}-{port}",
-                "ipv4": lease["ipv4"], "transport": entry["transport"], "port": port,
+                "address": lease["address"], "transport": entry["transport"], "port": port,
                 "backend_ipv6": row["backend_ipv6"], "backend_port": backend_port,
                 "proxy_protocol": bool(row.get("proxy_protocol")),
                 "data_ports": lease.get("data_ports"), "state": lease["state"],

@@ -75,10 +75,10 @@ leases:
   elements: dict
   returned: always
   sample:
-    - {ipv4: 198.51.100.104, customer: bob, vm: bob-mail, proto: smtp, ports: [{transport: tcp, port: 25}],
+    - {address: 198.51.100.104, customer: bob, vm: bob-mail, proto: smtp, ports: [{transport: tcp, port: 25}],
        data_ports: null, state: active, since: "2025-01-31T12:00:00Z", expires: null}
 changes:
-  description: Lease ids (vm/proto@ipv4) by what happened to them in this run.
+  description: Lease ids (vm/proto@address) by what happened to them in this run.
   type: dict
   returned: when state is present
   sample: {created: [bob-mail/smtp@198.51.100.104], kept: [], draining: [], freed: []}

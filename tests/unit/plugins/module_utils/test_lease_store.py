@@ -33,16 +33,16 @@ def slots(leases):
     taken = []
     for lease in leases:
         for entry in lease["ports"]:
-            taken.append(((lease["ipv4"], entry["transport"], entry["port"]), (lease["vm"], lease["proto"])))
+            taken.append(((lease["address"], entry["transport"], entry["port"]), (lease["vm"], lease["proto"])))
         if lease.get("data_ports"):
             first, last = lease["data_ports"]
-            taken += [((lease["ipv4"], "tcp", p), (lease["vm"], lease["proto"])) for p in range(first, last + 1)]
+            taken += [((lease["address"], "tcp", p), (lease["vm"], lease["proto"])) for p in range(first, last + 1)]
     return taken
 
 
 def test_bob_smtp_and_alice_pop3_stack_on_one_address():
     leases, changes = allocate([], [demand("bob-mail", "smtp", 25), demand("alice-mail", "pop3", 110)], POOL, NOW, GRACE)
-    assert {lease["ipv4"] for lease in leases} == {"198.51.100.104"}
+    assert {lease["address"] for lease in leases} == {"198.51.100.104"}
     assert changes["created"] == ["alice-mail/pop3@198.51.100.104", "bob-mail/smtp@198.51.100.104"]
     assert all(lease["state"] == "active" and lease["since"] == iso(NOW) for lease in leases)
 
@@ -50,7 +50,7 @@ def test_bob_smtp_and_alice_pop3_stack_on_one_address():
 def test_same_port_takes_the_next_address():
     leases, _ = allocate([], [demand("a-1", "smtp", 25), demand("b-1", "smtp", 25), demand("c-1", "pop3", 110)],
                          POOL, NOW, GRACE)
-    where = {lease["vm"]: lease["ipv4"] for lease in leases}
+    where = {lease["vm"]: lease["address"] for lease in leases}
     assert where == {"a-1": "198.51.100.104", "b-1": "198.51.100.105", "c-1": "198.51.100.104"}
 
 
@@ -80,7 +80,7 @@ def test_removed_demand_drains_for_the_grace_then_is_freed():
 def test_draining_ports_stay_held_and_a_returning_demand_revives_in_place():
     leases, _ = allocate([], [demand("a-1", "smtp", 25)], POOL, NOW, GRACE)
     leases, _ = allocate(leases, [demand("b-1", "smtp", 25)], POOL, NOW + 1, GRACE)
-    assert {lease["vm"]: lease["ipv4"] for lease in leases} == {"a-1": "198.51.100.104", "b-1": "198.51.100.105"}
+    assert {lease["vm"]: lease["address"] for lease in leases} == {"a-1": "198.51.100.104", "b-1": "198.51.100.105"}
     leases, changes = allocate(leases, [demand("a-1", "smtp", 25), demand("b-1", "smtp", 25)], POOL, NOW + 2, GRACE)
     assert changes["kept"] == ["a-1/smtp@198.51.100.104", "b-1/smtp@198.51.100.105"]
     assert all(lease["state"] == "active" and lease["expires"] is None for lease in leases)
@@ -101,7 +101,7 @@ def test_ftp_data_ports_are_held_and_may_not_overlap():
     ftp = demand("a-1", "ftp", 21, data_ports=[30000, 30009])
     other = demand("b-1", "ftp", 21, data_ports=[30005, 30014])
     leases, _ = allocate([], [ftp, other], POOL, NOW, GRACE)
-    assert [lease["ipv4"] for lease in leases] == ["198.51.100.104", "198.51.100.105"]
+    assert [lease["address"] for lease in leases] == ["198.51.100.104", "198.51.100.105"]
     assert leases[0]["data_ports"] == [30000, 30009]
 
 
@@ -115,14 +115,14 @@ def test_changed_ports_are_refitted_on_the_same_address():
 
 @pytest.mark.parametrize("bad, message", [
     ({"leases": "x"}, "must be a list"),
-    ([{"ipv4": "300.1.1.1", "customer": "a", "vm": "a", "proto": "smtp", "ports": [{"transport": "tcp", "port": 25}],
+    ([{"address": "300.1.1.1", "customer": "a", "vm": "a", "proto": "smtp", "ports": [{"transport": "tcp", "port": 25}],
        "state": "active", "since": iso(NOW)}], "not an IPv4 address"),
-    ([{"ipv4": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp",
+    ([{"address": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp",
        "ports": [{"transport": "tcp", "port": 25}], "state": "gone", "since": iso(NOW)}], "state 'gone'"),
-    ([{"ipv4": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp",
+    ([{"address": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp",
        "ports": [{"transport": "tcp", "port": 25}], "state": "draining", "since": iso(NOW)}], "expires"),
-    ([{"ipv4": "198.51.100.104", "vm": "a"}], "lacks"),
-    ([{"ipv4": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp", "colour": "red",
+    ([{"address": "198.51.100.104", "vm": "a"}], "lacks"),
+    ([{"address": "198.51.100.104", "customer": "a", "vm": "a", "proto": "smtp", "colour": "red",
        "ports": [{"transport": "tcp", "port": 25}], "state": "active", "since": iso(NOW)}], "unknown keys colour"),
 ])
 def test_broken_state_is_refused(bad, message):
@@ -132,7 +132,7 @@ def test_broken_state_is_refused(bad, message):
 
 def test_double_allocation_in_the_state_file_is_refused():
     leases, _ = allocate([], [demand("a-1", "smtp", 25), demand("b-1", "smtp", 25)], POOL, NOW, GRACE)
-    leases[1]["ipv4"] = leases[0]["ipv4"]
+    leases[1]["address"] = leases[0]["address"]
     with pytest.raises(LeaseError, match="also held by"):
         validate_leases(leases)
 
@@ -145,7 +145,7 @@ def test_report_counts_addresses_freed_per_protocol():
     summary = report(leases, POOL)
     # .104 holds smtp+pop3 (+ draining imap), .105 only smtp: teaching smtp frees one address.
     assert summary["would_free"] == {"pop3": 0, "smtp": 1}
-    assert summary["draining"] == [{"ipv4": "198.51.100.104", "customer": "d", "vm": "d-1", "proto": "imap",
+    assert summary["draining"] == [{"address": "198.51.100.104", "customer": "d", "vm": "d-1", "proto": "imap",
                                     "expires": iso(NOW + 1 + GRACE)}]
     assert summary["free"] == ["198.51.100.106", "198.51.100.107"]
     text = format_report(summary)
@@ -158,7 +158,7 @@ def test_forwards_follow_rows_and_drop_leases_without_a_backend():
              "backend_ipv6": "2001:db8:109::b1", "proxy_protocol": True}]
     result = forwards(leases, rows)
     assert result == [{
-        "name": "bob-mail-smtp-tcp-25", "ipv4": "198.51.100.104", "transport": "tcp", "port": 25,
+        "name": "bob-mail-smtp-tcp-25", "address": "198.51.100.104", "transport": "tcp", "port": 25,
         "backend_ipv6": "2001:db8:109::b1", "backend_port": 2525, "proxy_protocol": True, "data_ports": None,
         "state": "active", "customer": "bob", "vm": "bob-mail", "proto": "smtp",
     }]
@@ -186,16 +186,16 @@ def run(history, pool=POOL, grace=GRACE):
 
 
 def lease_id(lease):
-    return f"{lease['vm']}/{lease['proto']}@{lease['ipv4']}"
+    return f"{lease['vm']}/{lease['proto']}@{lease['address']}"
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(demand_sets, min_size=1, max_size=5))
 def test_property_an_existing_lease_never_moves(history):
     for before, after, *_ in run(history):
-        old = {(lease["vm"], lease["proto"]): lease["ipv4"] for lease in before}
+        old = {(lease["vm"], lease["proto"]): lease["address"] for lease in before}
         for lease in after:
-            assert old.get((lease["vm"], lease["proto"]), lease["ipv4"]) == lease["ipv4"]
+            assert old.get((lease["vm"], lease["proto"]), lease["address"]) == lease["address"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -215,7 +215,7 @@ def test_property_stacking_fills_an_address_before_taking_a_new_one(demands):
         leases, _ = allocate([], demands, POOL, NOW, GRACE)
     except LeaseError:
         return
-    used = sorted({lease["ipv4"] for lease in leases}, key=POOL.index)
+    used = sorted({lease["address"] for lease in leases}, key=POOL.index)
     # Fresh allocation uses a prefix of the pool, and no more addresses than the
     # busiest (transport, port) needs: any fewer would put two VMs on one slot.
     assert used == POOL[:len(used)]

@@ -53,9 +53,9 @@ def test_second_run_is_unchanged_and_check_mode_shows_draining(tmp_path, capsys)
 
 
 @pytest.mark.parametrize("broken", [
-    "leases: [\n  - ipv4: 198.51.100.104\n   vm: oops\n",  # YAML syntax error
+    "leases: [\n  - address: 198.51.100.104\n   vm: oops\n",  # YAML syntax error
     "- just a list\n",
-    "leases:\n  - {ipv4: 198.51.100.104, vm: bob-mail}\n",
+    "leases:\n  - {address: 198.51.100.104, vm: bob-mail}\n",
 ])
 def test_a_corrupt_file_is_refused_and_never_overwritten(tmp_path, capsys, broken):
     path = tmp_path / "ipv4_leases.yml"
