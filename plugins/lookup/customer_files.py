@@ -1,0 +1,63 @@
+"""Lookup plugin: the customers of an inventory, one per YAML file."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: customer_files
+author: v6only.gateway developers
+version_added: "0.1.0"
+short_description: Load one customer per YAML file from a directory
+description:
+  - Reads every C(*.yml) and C(*.yaml) file in each directory given, sorted by
+    file name, and returns one mapping per file.
+  - The file name without its suffix is the customer name (C(name)); the path
+    is kept in C(_source).
+  - A file that is not valid YAML, has a duplicate key, or is not a mapping is
+    returned as C({name, _source, _error}) so that
+    R(v6only.gateway.forward_table,ansible_collections.v6only.gateway.forward_table_filter)
+    reports it together with every other error instead of stopping the play.
+  - A missing directory gives no customers.
+  - Use C(query) (or C(wantlist=true)); plain C(lookup) turns a single
+    customer into a bare mapping.
+  - Reads on the controller from the inventory, so C(--limit) never hides a
+    customer.
+options:
+  _terms:
+    description: Directories to read, usually C({{ inventory_dir }}/customers).
+    type: list
+    elements: path
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Load the customers of this inventory
+  ansible.builtin.set_fact:
+    customers: "{{ query('v6only.gateway.customer_files', inventory_dir ~ '/customers') }}"
+  # => [{"name": "alice", "_source": ".../customers/alice.yml", "prefix": ..., "vms": [...]},
+  #     {"name": "bob", "_source": ".../customers/bob.yml", ...}]
+"""
+
+RETURN = r"""
+_list:
+  description:
+    - One mapping per customer file, sorted by file name, with C(name) and
+      C(_source) added; broken files carry C(_error) instead of their content.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.v6only.gateway.plugins.module_utils._customer_files import load_customer_files
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        customers = []
+        for term in terms:
+            if not isinstance(term, str) or not term:
+                raise AnsibleLookupError("customer_files expects a directory path, got {0!r}".format(term))
+            customers.extend(load_customer_files(term))
+        return customers
