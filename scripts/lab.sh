@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The podman lab behind `make lab` / `make lab-destroy`.
+#   up:   networks and containers (reused when they exist), the stand-in
+#         customer services, site.yml, then the end-to-end matrix.
+#   nodes: only the networks and containers.
+#   down: every lab- container and network.
+# The containers, their addresses and flags live in the inventory
+# (inventories/lab/hosts.yml: lab_addresses, lab_podman_args), nowhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+inventory=${LAB_INVENTORY:-inventories/lab}
+image=localhost/v6only-node:bookworm
+prefix=lab-
+networks=$(mktemp)
+trap 'rm -f "$networks"' EXIT
+cat >"$networks" <<'NETS'
+lab-inet      198.51.100.16/28  -                  # IPv4-only internet: client, web, gateway, VPN
+lab-provider  -                 2001:db8:10::/64   # provider core: gateway, resolver, VPN, routers
+lab-lan       -                 2001:db8:100::/56  # customer VMs behind the two routers
+NETS
+
+# One line per container: NAME then its podman run arguments.
+container_specs() {
+  ansible-inventory -i "$inventory" --list | python3 -c '
+import json, sys
+inv = json.load(sys.stdin)
+for name, hv in sorted(inv["_meta"]["hostvars"].items()):
+    if "lab_addresses" not in hv:
+        continue
+    args = ["--network={0}:ip={1}".format(net, ip) for net, ip in hv["lab_addresses"].items()]
+    print(name, " ".join(args + hv.get("lab_podman_args", [])))
+'
+}
+
+nodes() {
+  local name args
+  bash scripts/networks.sh create "$networks"
+  while read -r name args; do
+    if podman container exists "$name"; then
+      [ "$(podman inspect -f '{{.State.Running}}' "$name")" = true ] || podman start "$name" >/dev/null
+      continue
+    fi
+    # shellcheck disable=SC2086  # args is a list of flags
+    podman run -d --name "$name" --hostname "$name" --systemd=always \
+      --cap-add=SYS_ADMIN $args "$image" >/dev/null
+    echo "container: created $name"
+  done < <(container_specs)
+  while read -r name _; do
+    podman exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
+  done < <(container_specs)
+}
+
+up() {
+  local start=$SECONDS
+  nodes
+  ansible-playbook -i "$inventory" playbooks/lab_services.yml
+  ansible-playbook -i "$inventory" site.yml
+  echo "lab: built in $((SECONDS - start)) s"
+  python3 scripts/e2e.py --inventory "$inventory"
+}
+
+down() {
+  local names
+  names=$(podman ps -a --format '{{.Names}}' | grep "^$prefix" || true)
+  [ -z "$names" ] || { podman rm -f -t 2 $names >/dev/null; echo "container: removed" $names; }
+  bash scripts/networks.sh remove "$networks"
+}
+
+case ${1:-} in
+  up) up ;;
+  nodes) nodes ;;
+  down) down ;;
+  *) echo "usage: $0 up|nodes|down" >&2; exit 2 ;;
+esac
