@@ -801,7 +801,7 @@ class _Analysis:
                 suffix = ".".join(labels[i:])
                 owner = self._zone_owner.get(suffix)
                 if owner is not None and owner[0] != customer:
-                    self._error(self._scope(customer, vm), field, "{0} {1} is inside customer '{2}''s zone {3}".format(kind, name, owner[0], suffix),
+                    self._error(self._scope(customer, vm), field, "{0} {1} is inside zone {2} of customer '{3}'".format(kind, name, suffix, owner[0]),
                                 "use a name under a zone this customer owns, or have '{0}' delegate it".format(owner[0]))
                     break
         # CIDR blocks either nest or are disjoint: after sorting, an overlap
@@ -809,7 +809,7 @@ class _Analysis:
         open_block = None
         for prefix, customer in sorted(self._prefix_owner, key=lambda p: (p[0].network_address, p[0].prefixlen)):
             if open_block is not None and prefix.subnet_of(open_block[0]):
-                self._error(self._scope(customer), "prefix", "{0} overlaps customer '{1}''s prefix {2}".format(prefix, open_block[1], open_block[0]),
+                self._error(self._scope(customer), "prefix", "{0} overlaps prefix {1} of customer '{2}'".format(prefix, open_block[0], open_block[1]),
                             "give every customer a prefix of its own")
                 continue
             open_block = (prefix, customer)
@@ -824,7 +824,7 @@ class _Analysis:
 
     def _check_pool(self):
         """The pool must hold at least as many addresses as demands want one port."""
-        if not self.valid_settings or not self.demands:
+        if not self.demands:
             return
         events = []
         for demand in self.demands.values():
