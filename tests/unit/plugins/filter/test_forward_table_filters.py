@@ -1,0 +1,54 @@
+"""forward_table and customer_model_errors are thin wrappers over _customer_model."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.v6only.gateway.plugins.filter import customer_model_errors, forward_table
+
+PLUGINS = {"forward_table": forward_table, "customer_model_errors": customer_model_errors}
+SETTINGS = {"customer_prefixes": ["2001:db8:100::/48"], "gateway_ipv4": "198.51.100.20"}
+GOOD = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "2001:db8:100:a::10",
+                                   "services": [{"proto": "https", "names": ["alice.example"]}]}]}]
+BAD = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "nope", "services": [{"proto": "gopher"}]}]}]
+
+
+def filter_named(name):
+    return PLUGINS[name].FilterModule().filters()[name]
+
+
+@pytest.mark.parametrize("name", sorted(PLUGINS))
+def test_each_file_exposes_only_its_filter_and_documents_it(name):
+    module = PLUGINS[name]
+    assert list(module.FilterModule().filters()) == [name]
+    assert "name: {0}\n".format(name) in module.DOCUMENTATION
+    assert "_input:" in module.DOCUMENTATION
+    assert "v6only.gateway.{0}".format(name) in module.EXAMPLES
+    assert "# =>" in module.EXAMPLES
+    assert "_value:" in module.RETURN
+
+
+def test_forward_table_returns_the_model():
+    model = filter_named("forward_table")(GOOD, SETTINGS)
+    assert [r["id"] for r in model["rows"]] == ["alice-web/https/tcp/443"]
+
+
+def test_forward_table_fails_with_every_error_one_per_line():
+    with pytest.raises(AnsibleFilterError) as raised:
+        filter_named("forward_table")(BAD, SETTINGS)
+    lines = str(raised.value).splitlines()
+    assert lines[0] == "The customer model has 2 errors; no host was changed:"
+    assert lines[1].startswith("- customer 'alice', vm 'alice-web', field 'ipv6': 'nope' is not an IPv6 address.")
+    assert lines[2].startswith("- customer 'alice', vm 'alice-web', field 'services[0].proto': unknown protocol")
+
+
+def test_customer_model_errors_returns_the_list():
+    assert filter_named("customer_model_errors")(GOOD, SETTINGS) == []
+    assert len(filter_named("customer_model_errors")(BAD, SETTINGS)) == 2
+
+
+def test_leases_are_passed_through():
+    good = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "2001:db8:100:a::10",
+                                       "services": [{"proto": "smtp"}]}]}]
+    settings = dict(SETTINGS, lending_pool=["198.51.100.40"])
+    leases = [{"address": "198.51.100.40", "vm": "alice-web", "proto": "smtp", "state": "active"}]
+    assert filter_named("forward_table")(good, settings, leases)["rows"][0]["listen_ipv4"] == "198.51.100.40"
