@@ -489,8 +489,9 @@ class _Analysis:
             services = []
         protos = {}
         custom_ports = {}
+        backends = {}  # (transport, backend port) -> (proxy_protocol, index, proto)
         for i, svc in enumerate(services):
-            self._service(customer, name, scope, ipv6, i, svc, protos, custom_ports)
+            self._service(customer, name, scope, ipv6, i, svc, protos, custom_ports, backends)
 
         peers = raw.get("vpn_peers")
         if peers is None:
@@ -548,7 +549,7 @@ class _Analysis:
 
     # -- services --------------------------------------------------------
 
-    def _service(self, customer, vm, scope, ipv6, index, raw, protos, custom_ports):
+    def _service(self, customer, vm, scope, ipv6, index, raw, protos, custom_ports, backends):
         cname = customer["name"]
         where = "services[{0}]".format(index)
         if not isinstance(raw, Mapping):
@@ -632,6 +633,21 @@ class _Analysis:
             data_ports = self._data_ports(raw.get("data_ports"), scope, where + ".data_ports", routing, vm)
             ok = ok and data_ports is not None
 
+        if ok:
+            # One listening socket on the VM either expects a PROXY header or
+            # does not, so every service reaching it must agree.
+            for t in ("tcp", "udp"):
+                if t not in transport:
+                    continue
+                first = backends.setdefault((t, backend_port), (proxy, index, proto))
+                if first[0] != proxy:
+                    self._error(scope, where + ".proxy_protocol",
+                                "{0} sends {1} to {2} port {3}, where services[{4}] ({5}) sends {6}".format(
+                                    proto, "PROXY headers" if proxy else "no PROXY header", t, backend_port, first[1], first[2],
+                                    "PROXY headers" if first[0] else "none"),
+                                "set the same proxy_protocol on both, or point one at another backend `port`")
+                    ok = False
+                    break
         if not ok or ipv6 is None:
             return
         gateway_name = GATEWAY_NAME_FORMAT.format(proto=proto, vm=vm, zone=self.settings["zone"])

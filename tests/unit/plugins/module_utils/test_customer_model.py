@@ -632,6 +632,16 @@ def test_ftp_range_outside_settings():
         "ftp_data_port_range 30000-39999. Fix: pick a range inside 30000-39999.")
 
 
+def test_services_sharing_a_backend_port_agree_on_proxy_protocol():
+    assert only_error([alice({"proto": "https", "names": ["alice.example"], "proxy_protocol": True},
+                             {"proto": "doh", "names": ["doh.alice.example"]})]) == (
+        "customer 'alice', vm 'alice-web', field 'services[1].proxy_protocol': doh sends no PROXY header to tcp port "
+        "443, where services[0] (https) sends PROXY headers. Fix: set the same proxy_protocol on both, or point one "
+        "at another backend `port`.")
+    assert validate([alice({"proto": "https", "names": ["alice.example"], "proxy_protocol": True},
+                           {"proto": "doh", "names": ["doh.alice.example"], "port": 8443})], SETTINGS) == []
+
+
 def test_proxy_protocol_must_be_boolean():
     assert only_error([alice({"proto": "https", "names": ["alice.example"], "proxy_protocol": "yes"})]) == (
         "customer 'alice', vm 'alice-web', field 'services[0].proxy_protocol': 'yes' is not true or false. "
