@@ -9,12 +9,12 @@ version_added: "0.1.0"
 short_description: Validate the customers and build the customer model every role renders from
 description:
   - Turns the customer list, the gateway settings and the current IPv4 leases
-    into the model described in C(docs/customer-model.md): rows sorted and
-    deterministic, split per serving role, with gateway DNS records, lend
+    into the model described in C(docs/customer-model.md), with rows sorted and
+    deterministic, split per serving role, plus gateway DNS records, lend
     demands and VPN peers.
   - Validates first and fails with every error at once, one per line, under a
     header that gives the count.
-  - Pure: the same input always gives byte-identical output; addresses for
+  - Pure, so the same input always gives byte-identical output; addresses for
     C(lend) rows come only from O(leases), never invented.
 positional: settings, leases
 options:

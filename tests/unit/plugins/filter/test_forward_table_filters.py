@@ -1,6 +1,7 @@
 """forward_table and customer_model_errors are thin wrappers over _customer_model."""
 
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6only.gateway.plugins.filter import customer_model_errors, forward_table
@@ -25,6 +26,8 @@ def test_each_file_exposes_only_its_filter_and_documents_it(name):
     assert "v6only.gateway.{0}".format(name) in module.EXAMPLES
     assert "# =>" in module.EXAMPLES
     assert "_value:" in module.RETURN
+    for text in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
+        yaml.safe_load(text)
 
 
 def test_forward_table_returns_the_model():

@@ -1,6 +1,7 @@
 """customer_files: one mapping per file, broken files become data, never a crash."""
 
 import pytest
+import yaml
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.v6only.gateway.plugins.lookup import customer_files
@@ -23,6 +24,8 @@ def test_documents_itself():
     assert "v6only.gateway.customer_files" in customer_files.EXAMPLES
     assert "# =>" in customer_files.EXAMPLES
     assert "_list:" in customer_files.RETURN
+    for text in (customer_files.DOCUMENTATION, customer_files.EXAMPLES, customer_files.RETURN):
+        yaml.safe_load(text)
 
 
 def test_name_is_the_stem_and_source_the_path(tmp_path):
