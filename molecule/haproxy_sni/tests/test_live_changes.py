@@ -1,0 +1,82 @@
+"""Changes to a running gateway: a refused config lands nowhere; new names and customers
+keep a long-lived connection open (names through the runtime API, a new VM through a seamless reload)."""
+import json
+import os
+import subprocess
+
+import pytest
+
+GW = "198.51.100.34"
+FLAG = "/tmp/hs-hold.go"
+CHARLIE = [{"name": "charlie", "vms": [{"name": "charlie-web", "ipv6": "2001:db8:104::12",
+                                         "services": [{"proto": "https", "names": ["charlie.example"]}]}]}]
+
+
+def converge(extra):
+    """Re-run the scenario's converge with extra vars; return the completed process."""
+    return subprocess.run(
+        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+         os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"), "-e", json.dumps(extra)],
+        capture_output=True, text=True, check=False, timeout=900, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+    )
+
+
+def worker_pid(gw):
+    info = gw.run("echo 'show info' | socat - /run/haproxy/admin.sock")
+    return next(line.split()[1] for line in info.stdout.splitlines() if line.startswith("Pid:"))
+
+
+@pytest.fixture(name="gw")
+def fixture_gw(podman_host):
+    return podman_host("hs-gw")
+
+
+@pytest.fixture(name="client")
+def fixture_client(podman_host):
+    return podman_host("hs-client")
+
+
+def test_a_config_haproxy_refuses_leaves_the_running_gateway_untouched(gw, client):
+    before = (gw.file("/etc/haproxy/haproxy.cfg").sha256sum, worker_pid(gw))
+    run = converge({"haproxy_sni_timeout_connect": "5 parsecs"})
+    assert run.returncode != 0
+    assert "HAProxy rejected the rendered config; the running gateway and the live files are untouched" in run.stderr
+    assert "'timeout connect' : unexpected extra argument 'parsecs'" in run.stderr
+    assert (gw.file("/etc/haproxy/haproxy.cfg").sha256sum, worker_pid(gw)) == before
+    assert client.run(f"curl -sS -m 5 --resolve alpha.example:80:{GW} http://alpha.example/").stdout == "alpha site\n"
+    # The next good run converges (the refused candidate is replaced, nothing else changes).
+    assert converge({}).returncode == 0
+    assert (gw.file("/etc/haproxy/haproxy.cfg").sha256sum, worker_pid(gw)) == before
+
+
+def test_new_name_and_new_customer_keep_a_long_lived_connection(gw, client):
+    client.run(f"rm -f {FLAG} /tmp/hs-hold.out")
+    subprocess.run(["podman", "exec", "-d", "hs-client", "sh", "-c",
+                    f"hs-tls-client hold {GW} 993 mail.alpha.example /etc/ssl/hs-mail.alpha.example.crt {FLAG}"
+                    " > /tmp/hs-hold.out 2>&1"], check=True)
+    assert client.run("for i in $(seq 50); do grep -q first /tmp/hs-hold.out && break; sleep 0.1; done; cat /tmp/hs-hold.out"
+                      ).stdout == "cn=mail.alpha.example first=first\n"
+    www = f"--resolve www.bravo.example:443:{GW} --cacert /etc/ssl/hs-bravo.example.crt https://www.bravo.example/"
+    assert client.run(f"curl -sS -m 5 {www}").rc != 0
+    pid = worker_pid(gw)
+
+    # A name for an existing VM is a map change: applied over the runtime API, same worker.
+    run = converge({"hs_bravo_extra_names": ["www.bravo.example"]})
+    assert run.returncode == 0, run.stdout
+    assert "Apply the maps to the running HAProxy" in run.stdout
+    assert worker_pid(gw) == pid
+    assert client.run(f"curl -sS -m 5 {www}").stdout == "bravo site www.bravo.example client=198.51.100.35\n"
+    assert "www.bravo.example bravo-web_https_tcp_443" in gw.run(
+        "echo 'show map /etc/haproxy/maps/sni_198.51.100.34_443.map' | socat - /run/haproxy/admin.sock").stdout
+
+    # A new customer brings a new backend: seamless reload, new worker, old connection kept.
+    run = converge({"hs_bravo_extra_names": ["www.bravo.example"], "hs_added_customers": CHARLIE})
+    assert run.returncode == 0, run.stdout
+    assert worker_pid(gw) != pid
+    charlie = client.run(f"curl -sS -m 5 --resolve charlie.example:443:{GW} --cacert /etc/ssl/hs-charlie.example.crt"
+                         " https://charlie.example/")
+    assert charlie.stdout == "charlie site\n"
+
+    client.run(f"touch {FLAG}")
+    out = client.run("for i in $(seq 50); do grep -q second /tmp/hs-hold.out && break; sleep 0.1; done; cat /tmp/hs-hold.out")
+    assert out.stdout == "cn=mail.alpha.example first=first\nsecond=second\n"
