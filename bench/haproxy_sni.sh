@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# haproxy_sni: the same client fetching over HTTPS through the gateway versus
+# straight to the VM, and how long map updates take with 5,000 customers.
+# Prints: 1 MB transfer throughput (proxied/direct, target >= 0.8), p50 latency
+# of a fresh TLS connection + small request (added ms, target < 1) and the
+# connection rate ratio; then converge and runtime-API times at 5,000 customers.
+# Builds the molecule/haproxy_sni scenario's containers and networks itself:
+# never run it while that scenario runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scenario=haproxy_sni
+rounds=${ROUNDS:-3}
+transfers=${TRANSFERS:-40}      # 1 MB files per round, on one kept-alive connection
+requests=${REQUESTS:-300}       # small requests per round, each on a new TLS connection
+customers=${CUSTOMERS:-5000}
+gw=198.51.100.34
+vm=2001:db8:104::10
+ca=/etc/ssl/hs-alpha.example.crt
+
+cleanup() {
+  molecule destroy -s "$scenario" >/dev/null 2>&1 || true
+  bash scripts/networks.sh remove "molecule/$scenario/networks" >/dev/null
+}
+trap cleanup EXIT
+cleanup
+bash scripts/networks.sh create "molecule/$scenario/networks" >/dev/null
+molecule create -s "$scenario" >/tmp/hs-bench.log 2>&1 || { tail -30 /tmp/hs-bench.log; exit 1; }
+eph=$(ls -d ~/.ansible/tmp/molecule.*."$scenario" | head -1)
+converge() { ANSIBLE_NOCOLOR=1 ansible-playbook -i "$eph/inventory/ansible_inventory.yml" "molecule/$scenario/converge.yml" "$@"; }
+# No per-source rate limit: the bench is one source opening hundreds of connections.
+converge -e haproxy_sni_conn_rate_limit=0 >>/tmp/hs-bench.log 2>&1 || { tail -30 /tmp/hs-bench.log; exit 1; }
+# "The same client": give the IPv4-only client an IPv6 leg for the direct runs.
+podman network disconnect hs-v6 hs-client >/dev/null 2>&1 || true
+podman network connect --ip6 2001:db8:104::35 hs-v6 hs-client
+
+# bench ADDR: one line "MB/s p50_ms conn_per_s" for alpha.example reached at ADDR.
+bench() {
+  podman exec -i hs-client bash -s "$1" "$transfers" "$requests" "$ca" <<'EOF'
+addr=$1 n=$2 m=$3 ca=$4
+big=$(for i in $(seq "$n"); do printf 'https://alpha.example/1m.bin '; done)
+small=$(for i in $(seq "$m"); do printf 'https://alpha.example/ '; done)
+t0=$(date +%s.%N)
+bytes=$(curl -sS --cacert "$ca" --resolve "alpha.example:443:$addr" -o /dev/null -w '%{size_download}\n' $big | awk '{s+=$1} END {print s}')
+t1=$(date +%s.%N)
+# Connection: close makes curl open a new TCP + TLS connection for every URL.
+curl -sS --cacert "$ca" --resolve "alpha.example:443:$addr" -H 'Connection: close' -o /dev/null -w '%{time_total}\n' $small > /tmp/lat
+t2=$(date +%s.%N)
+p50=$(sort -n /tmp/lat | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')
+echo "$bytes $t0 $t1 $t2 $p50 $m" | awk '{printf "%.1f %.3f %.1f\n", $1/1048576/($3-$2), $5, $6/($4-$3)}'
+EOF
+}
+
+echo "haproxy_sni bench: $rounds rounds, $transfers x 1 MB, $requests new-connection requests, alternating"
+for r in $(seq "$rounds"); do
+  echo "direct  $(bench "[$vm]")" >> /tmp/hs-bench.rounds
+  echo "proxied $(bench "$gw")" >> /tmp/hs-bench.rounds
+done
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/hs-bench.rounds | median; }
+d_mb=$(col direct 2) p_mb=$(col proxied 2) d_p50=$(col direct 3) p_p50=$(col proxied 3) d_cps=$(col direct 4) p_cps=$(col proxied 4)
+rm -f /tmp/hs-bench.rounds
+printf '1 MB HTTPS throughput  direct %7.1f MB/s  proxied %7.1f MB/s  ratio %.2f (target >= 0.8)\n' \
+  "$d_mb" "$p_mb" "$(echo "$p_mb $d_mb" | awk '{print $1/$2}')"
+printf 'p50 new TLS + request  direct %7.3f ms    proxied %7.3f ms    added %.3f ms (target < 1)\n' \
+  "$d_p50" "$p_p50" "$(echo "$p_p50 $d_p50" | awk '{print $1-$2}')"
+printf 'connection rate        direct %7.1f /s    proxied %7.1f /s    ratio %.2f\n' \
+  "$d_cps" "$p_cps" "$(echo "$p_cps $d_cps" | awk '{print $1/$2}')"
+
+# 5,000 synthetic customers, each one VM address and one https name.
+python3 - "$customers" > /tmp/hs-bench-customers.json <<'EOF'
+import json, sys
+n = int(sys.argv[1])
+print(json.dumps({"haproxy_sni_conn_rate_limit": 0, "hs_added_customers": [
+    {"name": f"bench{i}", "vms": [{"name": f"bench{i}-web", "ipv6": f"2001:db8:104::1:{i:x}",
+     "services": [{"proto": "https", "names": [f"bench{i}.example"]}]}]} for i in range(1, n + 1)]}))
+EOF
+timed() { local t0; t0=$(date +%s.%N); "$@" >>/tmp/hs-bench.log 2>&1; echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1-$2}'; }
+t_add=$(timed converge -e @/tmp/hs-bench-customers.json)
+t_idle=$(timed converge -e @/tmp/hs-bench-customers.json)
+t_name=$(timed converge -e @/tmp/hs-bench-customers.json -e '{"hs_bravo_extra_names": ["www.bravo.example"]}')
+entries=$(podman exec hs-gw sh -c "echo 'show map /etc/haproxy/maps/sni_${gw}_443.map' | socat - /run/haproxy/admin.sock | grep -c '^0x'")
+# The runtime API alone: atomically replace the whole 443 map (prepare, add payload, commit).
+t_api=$(podman exec -i hs-gw bash -s "$gw" <<'EOF'
+map=/etc/haproxy/maps/sni_$1_443.map sock=/run/haproxy/admin.sock
+t0=$(date +%s.%N)
+v=$(echo "prepare map $map" | socat - $sock | sed -n 's/.*created: //p')
+{ printf 'add map @%s %s <<\n' "$v" "$map"; cat "$map"; printf '\n'; } | socat - $sock >/dev/null
+echo "commit map @$v $map" | socat - $sock >/dev/null
+echo "$(date +%s.%N) $t0" | awk '{printf "%.0f", ($1-$2)*1000}'
+EOF
+)
+rm -f /tmp/hs-bench-customers.json
+echo "map update with $customers customers ($entries SNI entries on :443):"
+echo "  converge adding $customers customers (config + seamless reload)  ${t_add} s"
+echo "  converge with nothing to change                                ${t_idle} s"
+echo "  converge adding one name (maps over the runtime API)           ${t_name} s"
+echo "  runtime API swap of the whole $entries-entry map alone             ${t_api} ms"
