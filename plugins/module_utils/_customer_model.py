@@ -20,6 +20,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
+from ansible_collections.v6only.gateway.plugins.module_utils._addresses import subnet_for
 from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import (
     CATALOGUE,
     DEFAULT_SETTINGS,
@@ -814,8 +815,7 @@ class _Analysis:
             ok = False
         else:
             self._peer_index[number] = name
-            base = int(self.vpn_prefix.network_address) + (number << 64)
-            prefix = str(ipaddress.IPv6Network((base, 64)))
+            prefix = subnet_for(str(self.vpn_prefix), number, 64)
         key = raw.get("public_key")
         decoded = None
         if isinstance(key, str):
