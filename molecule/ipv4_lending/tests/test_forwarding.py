@@ -1,0 +1,78 @@
+"""A lent IPv4 address carries bob's SMTP and alice's POP3 to their IPv6-only VMs, client address included."""
+
+import json
+import os
+import uuid
+
+import yaml
+
+LENT = "198.51.100.104"
+CLIENT = "198.51.100.100"
+POOL = ["198.51.100.104", "198.51.100.105", "198.51.100.106", "198.51.100.107"]
+
+
+def state():
+    path = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory", "ipv4_leases.yml")
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["leases"]
+
+
+def test_bob_and_alice_stack_on_the_first_pool_address():
+    leases = {(lease["vm"], lease["proto"]): lease for lease in state()}
+    assert set(leases) == {("bob-mail", "smtp"), ("alice-mail", "pop3")}
+    assert {lease["address"] for lease in leases.values()} == {LENT}
+    assert all(lease["state"] == "active" and lease["expires"] is None for lease in leases.values())
+    assert leases["bob-mail", "smtp"]["ports"] == [{"transport": "tcp", "port": 25}]
+
+
+def test_only_leased_pool_addresses_are_on_the_interface(podman_host):
+    addresses = json.loads(podman_host("il-gw").check_output("ip -4 -j address show dev eth0"))
+    local = {a["local"] for a in addresses[0]["addr_info"]}
+    assert LENT in local
+    assert not local & set(POOL[1:])
+
+
+def test_lending_haproxy_listens_on_the_lent_address(podman_host):
+    gw = podman_host("il-gw")
+    assert gw.service("haproxy-lending").is_running
+    assert gw.service("haproxy-lending").is_enabled
+    assert gw.socket(f"tcp://{LENT}:25").is_listening
+    assert gw.socket(f"tcp://{LENT}:110").is_listening
+
+
+def test_dns_rows_point_gateway_names_at_the_lent_address(podman_host):
+    records = json.loads(podman_host("il-gw").file("/root/lending-dns.json").content_string)
+    by_name = {r["name"]: r for r in records}
+    assert by_name["smtp-bob-mail-ip4-gw.ip4-gw.example.net"]["value"] == LENT
+    assert by_name["pop3-alice-mail-ip4-gw.ip4-gw.example.net"]["value"] == LENT
+    assert all(r["type"] == "A" and r["ttl"] == 3 for r in records)
+
+
+def test_swaks_reaches_bob_and_bob_sees_the_client_ipv4(podman_host):
+    subject = f"lent-{uuid.uuid4().hex}"
+    podman_host("il-client").check_output(
+        f"swaks --to bob@bob.example --from carol@example.org --server {LENT}:25 --header 'Subject: {subject}'"
+    )
+    vm = podman_host("il-vm1")
+    mailbox = vm.check_output("for i in $(seq 50); do grep -q %s /var/mail/bob 2>/dev/null && break; sleep 0.1; done;"
+                              " cat /var/mail/bob", subject)
+    message = next(m for m in ("\n" + mailbox).split("\nFrom ") if subject in m)
+    assert f"(unknown [{CLIENT}])" in message, "postfix got the IPv4 client from PROXY v2"
+    assert "2001:db8:109::20" not in message, "the gateway's own address must not appear as the client"
+
+
+def test_pop3_reaches_alice_and_alice_sees_the_client_ipv4(podman_host):
+    script = (
+        "import poplib; p = poplib.POP3('%s', 110, timeout=5); p.user('alice'); p.pass_('lend-me-an-address');"
+        " print(b'\\n'.join(p.retr(1)[1]).decode()); p.quit()" % LENT
+    )
+    fetched = podman_host("il-client").check_output("python3 -c %s", script)
+    assert "Subject: welcome to alice-mail" in fetched
+    log = podman_host("il-vm2").file("/var/log/dovecot.log").content_string
+    assert f"user=<alice>, method=PLAIN, rip={CLIENT}, lip={LENT}" in log
+
+
+def test_an_address_not_lent_refuses_connections(podman_host):
+    client = podman_host("il-client")
+    assert client.run(f"nc -z -w 2 {POOL[1]} 25").rc != 0
+    assert client.run(f"nc -z -w 2 {LENT} 143").rc != 0

@@ -1,0 +1,141 @@
+"""Lease lifecycle on the live gateway: refusal of a broken state file, draining, freeing.
+
+Each step runs the converge playbook again with changed customer data, the way
+an operator's next pull request would. Runs after test_forwarding.py.
+"""
+
+import copy
+import hashlib
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import pytest
+import yaml
+
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+INVENTORY = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", ""), "inventory")
+STATE = os.path.join(INVENTORY, "ipv4_leases.yml")
+LENT = "198.51.100.104"
+GATEWAY_FILES = "/etc/haproxy/lending.cfg /etc/systemd/system/ipv4-lending-addresses.service"
+
+with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _handle:
+    BASE_VARS = yaml.safe_load(_handle)["provisioner"]["inventory"]["group_vars"]["all"]
+GRACE = BASE_VARS["v6only_gateway"]["dns_ttl"]
+
+
+def converge(*extra_args, drop_alice_pop3=False, carries=None):
+    extra = copy.deepcopy(BASE_VARS)
+    if drop_alice_pop3:
+        alice = next(c for c in extra["v6only_gateway_customers"] if c["name"] == "alice")
+        alice["vms"][0]["services"] = []
+    if carries:
+        extra["v6only_gateway"]["carries"] = carries
+    run = subprocess.run(
+        ["ansible-playbook", "-i", INVENTORY, os.path.join(SCENARIO, "converge.yml"), "-e", json.dumps(extra),
+         *extra_args],
+        capture_output=True, text=True, check=False, timeout=600, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+    )
+    # One line of words: callbacks wrap long messages.
+    return run.returncode, " ".join((run.stdout + run.stderr).split())
+
+
+def leases():
+    with open(STATE, encoding="utf-8") as handle:
+        return {(lease["vm"], lease["proto"]): lease for lease in yaml.safe_load(handle)["leases"]}
+
+
+def gateway_snapshot(host):
+    """What a run must not touch when it fails: config files, units and the addresses."""
+    return (host.check_output(f"sha256sum {GATEWAY_FILES}"), host.check_output("ip -4 -o address show dev eth0"),
+            host.check_output("ss -Htln"))
+
+
+def wait_for_expiry(lease):
+    expires = time.mktime(time.strptime(lease["expires"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    time.sleep(max(0.0, expires - time.time()) + 1)
+
+
+@pytest.fixture
+def saved_state():
+    with open(STATE, encoding="utf-8") as handle:
+        original = handle.read()
+    yield original
+    with open(STATE, "w", encoding="utf-8") as handle:
+        handle.write(original)
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    # Broken YAML: refused by whichever reads the file first (the model or the module).
+    (lambda text: text.replace("leases:", "leases: [\n  - oops", 1), "did not find expected node content"),
+    # A hand edit that puts alice on bob's port: valid YAML, a double allocation.
+    (lambda text: text.replace("port: 110", "port: 25"), "tcp/25 on 198.51.100.104 is also held by"),
+])
+def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, saved_state, corrupt, message):
+    gw = podman_host("il-gw")
+    before = gateway_snapshot(gw)
+    broken = corrupt(saved_state)
+    assert broken != saved_state
+    with open(STATE, "w", encoding="utf-8") as handle:
+        handle.write(broken)
+    returncode, output = converge()
+    assert returncode != 0
+    assert message in output, output[-3000:]
+    assert "not valid YAML" in output or "from_yaml" in output or "It was not changed" in output
+    with open(STATE, encoding="utf-8") as handle:
+        assert handle.read() == broken, "a corrupt state file is never overwritten"
+    assert gateway_snapshot(gw) == before
+
+
+def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, saved_state):
+    gw = podman_host("il-gw")
+    before = gateway_snapshot(gw)
+    returncode, output = converge("--check", "--diff", drop_alice_pop3=True)
+    assert returncode == 0, output[-3000:]
+    assert "created: 0, kept: 1, draining: 1, freed: 0" in output
+    assert "state: draining" in output and "alice-mail/pop3@198.51.100.104" in output
+    with open(STATE, encoding="utf-8") as handle:
+        assert handle.read() == saved_state
+    assert gateway_snapshot(gw) == before
+
+
+def test_removing_alice_pop3_drains_then_frees_her_lease(podman_host):
+    gw = podman_host("il-gw")
+    returncode, output = converge(drop_alice_pop3=True)
+    assert returncode == 0, output[-3000:]
+    alice = leases()["alice-mail", "pop3"]
+    assert alice["state"] == "draining" and alice["address"] == LENT
+    assert leases()["bob-mail", "smtp"]["state"] == "active"
+    # The service is gone, so nothing listens for it, but its port stays held until expiry.
+    assert not gw.socket(f"tcp://{LENT}:110").is_listening
+    assert gw.socket(f"tcp://{LENT}:25").is_listening
+
+    wait_for_expiry(alice)
+    returncode, output = converge(drop_alice_pop3=True)
+    assert returncode == 0, output[-3000:]
+    assert set(leases()) == {("bob-mail", "smtp")}
+    assert "freed: - alice-mail/pop3@198.51.100.104" in output
+
+
+def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host):
+    gw, client = podman_host("il-gw"), podman_host("il-client")
+    returncode, output = converge(drop_alice_pop3=True, carries={"smtp": "relay"})
+    assert returncode == 0, output[-3000:]
+    bob = leases()["bob-mail", "smtp"]
+    assert bob["state"] == "draining"
+    # Resolvers may still hold the old A record: the lent address keeps working until expiry.
+    subject = f"drain-{uuid.uuid4().hex}"
+    client.check_output(f"swaks --to bob@bob.example --from carol@example.org --server {LENT}:25 "
+                        f"--header 'Subject: {subject}'")
+    assert podman_host("il-vm1").run(
+        f"for i in $(seq 50); do grep -q {subject} /var/mail/bob && exit 0; sleep 0.1; done; exit 1").rc == 0
+
+    wait_for_expiry(bob)
+    returncode, output = converge(drop_alice_pop3=True, carries={"smtp": "relay"})
+    assert returncode == 0, output[-3000:]
+    assert leases() == {}
+    assert LENT not in gw.check_output("ip -4 -o address show dev eth0")
+    assert not gw.socket(f"tcp://{LENT}:25").is_listening
+    assert client.run(f"nc -z -w 2 {LENT} 25").rc != 0
