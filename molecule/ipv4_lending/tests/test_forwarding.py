@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import subprocess
 import uuid
 
 import yaml
@@ -76,3 +78,19 @@ def test_an_address_not_lent_refuses_connections(podman_host):
     client = podman_host("il-client")
     assert client.run(f"nc -z -w 2 {POOL[1]} 25").rc != 0
     assert client.run(f"nc -z -w 2 {LENT} 143").rc != 0
+
+
+def test_make_leases_report_shows_the_stacked_tenants():
+    project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    run = subprocess.run(
+        ["ansible-playbook", "-i", os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"),
+         os.path.join(project, "playbooks", "leases.yml")],
+        capture_output=True, text=True, check=True, timeout=300, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+    )
+    report = run.stdout[run.stdout.index("IPv4 lending pool"):]
+    block = report[report.index(LENT):report.index(POOL[1])]
+    assert "bob-mail" in block and "smtp" in block and "tcp/25" in block
+    assert "alice-mail" in block and "pop3" in block and "tcp/110" in block
+    # Both protocols share the address: teaching the gateway either one alone frees nothing.
+    assert re.search(r"pop3\s+0", report) and re.search(r"smtp\s+0", report)
+    assert "Free addresses: 3 of 4" in report
