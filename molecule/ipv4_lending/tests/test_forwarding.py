@@ -85,7 +85,7 @@ def test_make_leases_report_shows_the_stacked_tenants():
     run = subprocess.run(
         ["ansible-playbook", "-i", os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"),
          os.path.join(project, "playbooks", "leases.yml")],
-        capture_output=True, text=True, check=True, timeout=300, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+        capture_output=True, text=True, check=True, timeout=300, env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"),
     )
     report = run.stdout[run.stdout.index("IPv4 lending pool"):]
     block = report[report.index(LENT):report.index(POOL[1])]

@@ -8,6 +8,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -19,6 +20,7 @@ SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path
 INVENTORY = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", ""), "inventory")
 STATE = os.path.join(INVENTORY, "ipv4_leases.yml")
 LENT = "198.51.100.104"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 GATEWAY_FILES = "/etc/haproxy/lending.cfg /etc/systemd/system/ipv4-lending-addresses.service"
 
 with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _handle:
@@ -36,10 +38,11 @@ def converge(*extra_args, drop_alice_pop3=False, carries=None):
     run = subprocess.run(
         ["ansible-playbook", "-i", INVENTORY, os.path.join(SCENARIO, "converge.yml"), "-e", json.dumps(extra),
          *extra_args],
-        capture_output=True, text=True, check=False, timeout=600, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
+        capture_output=True, text=True, check=False, timeout=600,
+        env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"),
     )
-    # One line of words: callbacks wrap long messages.
-    return run.returncode, " ".join((run.stdout + run.stderr).split())
+    # One line of words without colour codes: callbacks wrap long messages.
+    return run.returncode, " ".join(ANSI.sub("", run.stdout + run.stderr).split())
 
 
 def leases():
