@@ -1,9 +1,11 @@
 #!/usr/bin/python
+# Copyright: (c) 2025, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Module ipv4_lease: keep the IPv4 lending state file in step with the customer model."""
 
 DOCUMENTATION = r"""
 module: ipv4_lease
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Lend shelf IPv4 addresses to (VM, protocol) pairs, kept in a reviewed state file
 description:
