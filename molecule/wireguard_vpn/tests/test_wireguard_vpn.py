@@ -186,7 +186,7 @@ def test_spoofed_source_from_another_peer_is_dropped(second_peer, tunnel, vm):
     finally:
         tunnel.run(f"ip -6 addr del {PEER2}/128 dev wg0")
     assert spoofed.rc != 0
-    assert honest.rc == 0 and honest.stdout == "alice-web over IPv6"
+    assert honest.rc == 0 and honest.stdout.strip() == "alice-web over IPv6"
     log = vm.check_output("cat /var/log/nginx/access.log")
     assert PEER1 in log and PEER2 not in log
 
