@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""The end-to-end matrix: can an IPv6-only VM do everything an IPv4 VM can?
+
+Rows are protocols, columns are paths. Every cell runs a real client (curl,
+swaks, dig, kdig, ssh, nc) inside a lab container through `podman exec` and
+prints ✓ or ✗ with its latency; every ✗ is listed with its reason and the
+exact command that reproduces it. A cell whose serving role is not applied by
+playbooks/site.yml prints ✗ "role X not deployed yet": nothing is assumed.
+Exit status: 0 only when every cell is ✓.
+
+    python3 scripts/e2e.py [--inventory inventories/lab/hosts.yml]
+"""
+
+import argparse
+import base64
+import concurrent.futures
+import ipaddress
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+import dns.message
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TIMEOUT = 20
+
+# (label, catalogue proto) in display order; paths other than IPv4 -> VM add
+# their own rows below.
+INBOUND_ROWS = [
+    ("HTTP", "http"), ("HTTPS", "https"),
+    ("SMTP 25 STARTTLS", "smtp"), ("SMTPS 465", "smtps"), ("Submission 587", "submission"),
+    ("DNS/UDP", "dns"), ("DNS/TCP", "dns"), ("DoT", "dot"), ("DoH", "doh"),
+    ("IMAP STARTTLS", "imap"), ("IMAPS", "imaps"), ("POP3 STARTTLS", "pop3"), ("POP3S", "pop3s"),
+    ("SSH", "ssh"), ("FTP passive", "ftp"), ("FTPS", "ftps"), ("custom TCP", "custom"),
+]
+EXTRA_ROWS = ["DNS64 AAAA", "DHCPv6 address", "Default gateway", "VRRP failover"]
+
+
+class Cell:
+    """One check: a shell command in a container and what its output must contain."""
+
+    def __init__(self, container=None, command=None, expect=None, reason=None, check=None):
+        self.container, self.command, self.expect = container, command, expect
+        self.reason = reason          # set: fails without running (e.g. role not deployed)
+        self.check = check            # optional callable(output) -> error or None
+        self.ok, self.ms, self.error = False, None, reason
+
+    def reproduce(self):
+        if not self.command:
+            return None
+        return "podman exec {0} sh -c {1}".format(self.container, shlex.quote(self.command))
+
+    def run(self):
+        if self.reason:
+            return self
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(["podman", "exec", self.container, "sh", "-c", self.command],
+                                  capture_output=True, text=True, timeout=TIMEOUT, errors="replace")
+            out, rc = proc.stdout + proc.stderr, proc.returncode
+        except subprocess.TimeoutExpired:
+            out, rc = "timed out after {0} s".format(TIMEOUT), -1
+        self.ms = (time.monotonic() - start) * 1000
+        if rc != 0:
+            self.error = "exit {0}: {1}".format(rc, last_line(out))
+        elif self.expect and self.expect not in out:
+            self.error = "output lacks {0!r}: {1}".format(self.expect, last_line(out))
+        elif self.check:
+            self.error = self.check(out)
+        self.ok = self.error is None
+        return self
+
+
+def last_line(text):
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:160] if lines else "(no output)"
+
+
+def deployed_roles():
+    """Roles that playbooks/site.yml applies (commented plays do not count)."""
+    with open(os.path.join(ROOT, "playbooks", "site.yml")) as handle:
+        plays = yaml.safe_load(handle) or []
+    roles = set()
+    for play in plays:
+        for role in play.get("roles", []):
+            name = role["role"] if isinstance(role, dict) else role
+            roles.add(name.split(".")[-1])
+    return roles
+
+
+def export(inventory):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "lab.json")
+        subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(ROOT, "playbooks", "lab_model.yml"),
+                        "-e", "lab_model_out=" + out], check=True, stdout=subprocess.DEVNULL)
+        with open(out) as handle:
+            return json.load(handle)
+
+
+def doh_query(zone):
+    wire = dns.message.make_query(zone, "TXT").to_wire()
+    return base64.urlsafe_b64encode(wire).decode().rstrip("=")
+
+
+def inbound_cell(lab, label, row, deployed):
+    """IPv4 client -> gateway (or lent address) -> the VM's own service."""
+    if row["served_by"] not in deployed:
+        return Cell(reason="role {0} not deployed yet".format(row["served_by"]))
+    ip, port = row["listen_ipv4"], row["listen_port"]
+    if ip is None:
+        return Cell(reason="no IPv4 address lent to {0}/{1} yet".format(row["vm"], row["proto"]))
+    model, client, vm = lab["model"], lab["client"], row["vm"]
+    customer = next(c for c in model["customers"] if c["name"] == row["customer"])
+    name = row["match"][0] if row["match"] else row["gateway_name"]
+    resolve = "--resolve {0}:{1}:{2}".format(name, port, ip)
+    auth = "-u {0}:{1}".format(lab["lab_user"], lab["lab_password"])
+    rcpt = "{0}@{1}".format(lab["lab_user"], (customer["domains"] or ["lab.example"])[0])
+    swaks = "swaks --server {0}:{1} --to {2} --from e2e@lab.example --helo e2e.lab.example".format(ip, port, rcpt)
+    zones = [r for r in model["rows"] if r["vm"] == vm and r["proto"] == "dns"]
+    zone = zones[0]["match"][0] if zones else None
+    served = "served by " + vm
+    proto = row["proto"]
+    if proto == "http":
+        cmd, expect = "curl -sS --max-time 10 {0} http://{1}:{2}/".format(resolve, name, port), vm + " http " + name
+    elif proto == "https":
+        cmd, expect = "curl -sS --max-time 10 {0} https://{1}:{2}/".format(resolve, name, port), vm + " https " + name
+    elif proto == "doh":
+        if not zone:
+            return Cell(reason="{0} has no zone to ask over DoH".format(vm))
+        cmd = ("curl -sS --max-time 10 {0} -H 'accept: application/dns-message' "
+               "'https://{1}:{2}/dns-query?dns={3}' | tr -c '[:print:]' ' '").format(resolve, name, port, doh_query(zone))
+        expect = served
+    elif proto == "dot":
+        if not zone:
+            return Cell(reason="{0} has no zone to ask over DoT".format(vm))
+        cmd = "kdig @{0} -p {1} +tls-ca +tls-hostname={2} +tls-sni={2} +short {3} TXT".format(ip, port, name, zone)
+        expect = served
+    elif proto == "dns":
+        cmd = "dig @{0} -p {1} +short {2} {3} TXT".format(ip, port, "+tcp" if "TCP" in label else "+notcp", row["match"][0])
+        expect = served
+    elif proto in ("smtp", "submission"):
+        cmd, expect = swaks + " --tls", "250 2.0.0 Ok: queued"
+    elif proto == "smtps":
+        cmd, expect = swaks + " --tlsc --tls-sni " + name, "250 2.0.0 Ok: queued"
+    elif proto in ("imap", "pop3"):
+        cmd = "curl -sS -v --max-time 10 --ssl-reqd {0} {1} {2}://{3}:{4}/".format(auth, resolve, proto, name, port)
+        expect = "Logged in"
+    elif proto in ("imaps", "pop3s"):
+        cmd = "curl -sS -v --max-time 10 {0} {1} {2}://{3}:{4}/".format(auth, resolve, proto, name, port)
+        expect = "Logged in"
+    elif proto == "ssh":
+        cmd = ("ssh -p {0} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+               "-o ConnectTimeout=10 root@{1} hostname").format(port, ip)
+        expect = lab["vm_containers"][row["backend_ipv6"]]
+    elif proto == "ftp":
+        cmd, expect = "curl -sS --max-time 10 --disable-epsv ftp://{0}:{1}/hello.txt".format(ip, port), vm + ": FTP"
+    elif proto == "ftps":
+        cmd = "curl -sS --max-time 10 --disable-epsv {0} ftps://{1}:{2}/hello.txt".format(resolve, name, port)
+        expect = vm + ": FTP"
+    elif proto == "custom":
+        if row["transport"] != "tcp":
+            return Cell(reason="the lab has no {0} stand-in".format(row["transport"]))
+        cmd, expect = "nc -w 5 {0} {1} </dev/null".format(ip, port), "custom {0}".format(row["backend_port"])
+    else:
+        return Cell(reason="no check for " + proto)
+    return Cell(client, cmd, expect)
+
+
+def nat64_cells(lab, deployed):
+    """The VM fetches from an IPv4-only server by name, through DNS64 and NAT64."""
+    model, web = lab["model"], lab["v4only_web"]
+    prefix = ipaddress.ip_network(model["nat64_prefix"])
+    container = sorted(lab["vm_containers"].values())[0]
+
+    def synthesized(out):
+        for line in out.split():
+            try:
+                if ipaddress.ip_address(line) in prefix:
+                    return None
+            except ValueError:
+                continue
+        return "no AAAA inside {0}: {1}".format(prefix, last_line(out))
+
+    cells = {}
+    if "unbound_dns64" in deployed:
+        cells["DNS64 AAAA"] = Cell(container, "dig +short AAAA " + web, check=synthesized)
+    else:
+        cells["DNS64 AAAA"] = Cell(reason="role unbound_dns64 not deployed yet")
+    missing = [r for r in ("unbound_dns64", "jool_nat64") if r not in deployed]
+    if missing:
+        cells["HTTP"] = Cell(reason="role {0} not deployed yet".format(", ".join(missing)))
+    else:
+        cells["HTTP"] = Cell(container, "curl -sS --max-time 10 http://{0}/".format(web), "IPv4-only web server")
+    return cells
+
+
+def vpn_cells(lab, deployed):
+    """An IPv4-only admin reaches a VM over WireGuard (ssh and curl over IPv6)."""
+    if "wireguard_vpn" not in deployed:
+        reason = "role wireguard_vpn not deployed yet"
+    else:
+        reason = ("the lab holds no private key of a customer VPN peer: customers keep theirs "
+                  "(lab admin peer not written yet, issue 11)")
+    return {"SSH": Cell(reason=reason), "HTTP": Cell(reason=reason)}
+
+
+def lan_cells(lab, deployed):
+    """The VM's address and gateway from the routers, kept through a VRRP failover."""
+    reason = ("role dhcpv6_radvd_vrrp not deployed yet" if "dhcpv6_radvd_vrrp" not in deployed
+              else "check not written yet (issue 11)")
+    return {row: Cell(reason=reason) for row in ("DHCPv6 address", "Default gateway", "VRRP failover")}
+
+
+def build(lab):
+    deployed = deployed_roles()
+    model = lab["model"]
+    columns, cells = [], {}
+    for vm in model["vms"]:
+        column = "IPv4 → " + vm["name"]
+        columns.append(column)
+        rows = {r["proto"]: r for r in model["rows"] if r["vm"] == vm["name"]}
+        for label, proto in INBOUND_ROWS:
+            if proto in rows:
+                cells[(label, column)] = inbound_cell(lab, label, rows[proto], deployed)
+    for column, make in (("VM → IPv4 (DNS64+NAT64)", nat64_cells), ("IPv4 admin → WG → VM", vpn_cells),
+                         ("LAN: DHCPv6 + VRRP", lan_cells)):
+        columns.append(column)
+        for label, cell in make(lab, deployed).items():
+            cells[(label, column)] = cell
+    return columns, cells
+
+
+def render(columns, cells):
+    labels = [label for label, _ in INBOUND_ROWS] + EXTRA_ROWS
+    labels = [label for i, label in enumerate(labels) if label not in labels[:i]]
+    labels = [label for label in labels if any((label, c) in cells for c in columns)]
+    width = max(len(label) for label in labels) + 2
+    widths = [max(len(c), 9) + 2 for c in columns]
+    lines = ["".ljust(width) + "".join(c.ljust(w) for c, w in zip(columns, widths))]
+    for label in labels:
+        line = label.ljust(width)
+        for column, w in zip(columns, widths):
+            cell = cells.get((label, column))
+            if cell is None:
+                text = "·"
+            elif cell.ok:
+                text = "✓ {0:.0f} ms".format(cell.ms)
+            else:
+                text = "✗" + (" {0:.0f} ms".format(cell.ms) if cell.ms is not None else "")
+            line += text.ljust(w)
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inventory", default=os.path.join(ROOT, "inventories", "lab", "hosts.yml"))
+    parser.add_argument("--jobs", type=int, default=4, help="cells run at once")
+    args = parser.parse_args()
+    lab = export(args.inventory)
+    columns, cells = build(lab)
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(Cell.run, cells.values()))
+    print(render(columns, cells))
+    failed = [(key, cell) for key, cell in cells.items() if not cell.ok]
+    passed = len(cells) - len(failed)
+    print("\n{0} of {1} cells ✓ (· = the path does not carry that protocol)".format(passed, len(cells)))
+    for (label, column), cell in failed:
+        print("\n✗ {0} | {1}: {2}".format(label, column, cell.error))
+        if cell.reproduce():
+            print("  reproduce: " + cell.reproduce())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
