@@ -1,0 +1,118 @@
+"""dnsdist on the gateway IPv4 routes customers' zones to their IPv6-only nsd, checked with dig and dnspython from an IPv4-only client."""
+
+import time
+
+import pytest
+
+GATEWAY = "198.51.100.116"
+TSIG = "hmac-sha256:xfr-key:ZGQtc2NlbmFyaW8tdHNpZy1rZXktbm90LWEtc2VjcmV0IQ=="
+
+# Runs on dd-client: a burst of UDP queries from one source; prints how many
+# came back answered, truncated (TC, empty) and lost.
+BURST = r"""
+import dns.flags, dns.message, dns.query, dns.exception
+answered = truncated = lost = 0
+for _ in range(100):
+    try:
+        reply = dns.query.udp(dns.message.make_query("www.dave.example", "A"), "%s", timeout=1, ignore_trailing=True)
+    except dns.exception.Timeout:
+        lost += 1
+        continue
+    if reply.flags & dns.flags.TC and not reply.answer:
+        truncated += 1
+    elif reply.answer:
+        answered += 1
+print(answered, truncated, lost)
+""" % GATEWAY
+
+
+def dig(host, name, rtype, *flags):
+    """(status, flags, answer lines) of one dig query to the gateway."""
+    out = host.check_output(" ".join(["dig", "+tries=1", "+time=3", "+norec", *flags, f"@{GATEWAY}", name, rtype]))
+    status = out.split("status: ")[1].split(",")[0]
+    header_flags = out.split("flags: ")[1].split(";")[0].split()
+    answers = [line.split()[-1] for line in out.split("ANSWER SECTION:\n")[1].split("\n\n")[0].splitlines()] if "ANSWER SECTION:" in out else []
+    return status, header_flags, answers
+
+
+@pytest.fixture(scope="module")
+def client(podman_host):
+    return podman_host("dd-client")
+
+
+@pytest.mark.parametrize("transport", [[], ["+tcp"]], ids=["udp", "tcp"])
+@pytest.mark.parametrize("name,rtype,value", [
+    ("www.dave.example", "A", GATEWAY),
+    ("www.erin.example", "AAAA", "2001:db8:10a::120"),
+    ("ns1.erin.test", "AAAA", "2001:db8:10a::120"),
+])
+def test_each_zone_is_answered_authoritatively_by_its_own_vm(client, transport, name, rtype, value):
+    status, flags, answers = dig(client, name, rtype, *transport)
+    assert (status, "aa" in flags, answers) == ("NOERROR", True, [value])
+
+
+def test_a_large_answer_truncates_over_udp_and_comes_whole_over_tcp(client):
+    status, flags, answers = dig(client, "big.dave.example", "TXT", "+ignore")
+    assert (status, "tc" in flags, answers) == ("NOERROR", True, [])
+    status, flags, answers = dig(client, "big.dave.example", "TXT", "+tcp")
+    assert (status, "aa" in flags, len(answers)) == ("NOERROR", True, 40)
+
+
+@pytest.mark.parametrize("name", ["example.com", "notdave.example", "example", "."])
+@pytest.mark.parametrize("recursion", ["+norec", "+rec"])
+def test_names_no_customer_owns_are_refused(client, name, recursion):
+    status, _flags, answers = dig(client, name, "NS", recursion)
+    assert (status, answers) == ("REFUSED", [])
+
+
+def test_zone_transfer_passes_through_with_the_customers_tsig_key(client):
+    out = client.check_output(f"dig +tries=1 +time=5 -y {TSIG} @{GATEWAY} dave.example AXFR")
+    records = [line for line in out.splitlines() if line and not line.startswith(";") and "TSIG" not in line]
+    assert records[0].split()[3] == records[-1].split()[3] == "SOA"
+    assert len(records) == 47
+    refused = client.run(f"dig +tries=1 +time=5 @{GATEWAY} dave.example AXFR")
+    assert "Transfer failed" in refused.stdout and "SOA" not in refused.stdout
+
+
+def test_console_and_api_listen_on_loopback_only_behind_the_generated_key(podman_host):
+    gw = podman_host("dd-gw")
+    key = gw.file("/etc/dnsdist/console.key")
+    assert (key.user, key.mode, len(key.content_string.strip())) == ("_dnsdist", 0o600, 44)
+    sockets = {(line.split()[0], line.split()[4]) for line in gw.check_output("ss -Hlntu").splitlines()}
+    assert sockets == {("udp", f"{GATEWAY}:53"), ("tcp", f"{GATEWAY}:53"), ("tcp", "127.0.0.1:5199"), ("tcp", "127.0.0.1:8083")}
+    servers = gw.check_output("dnsdist -c -e 'showServers()'")
+    assert [line.split()[1:4] for line in servers.splitlines() if "-ns" in line] == [
+        ["dave-ns", "[2001:db8:10a::110]:53", "up"], ["erin-ns", "[2001:db8:10a::120]:53", "up"]]
+    api = "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8083/api/v1/servers/localhost"
+    assert gw.check_output(api + " -H \"X-API-Key: $(cat /etc/dnsdist/console.key)\"") == "200"
+    assert gw.check_output(api + " -H 'X-API-Key: wrong'") == "401"
+
+
+def test_a_udp_source_over_its_rate_is_sent_to_tcp(client):
+    answered, truncated, lost = map(int, client.check_output("python3 -c '%s'" % BURST.replace("'", "'\"'\"'")).split())
+    assert answered >= 20 and truncated >= 20 and lost == 0
+    # Over TCP the same source is still answered.
+    status, flags, _answers = dig(client, "www.dave.example", "A", "+tcp")
+    assert (status, "aa" in flags) == ("NOERROR", True)
+    time.sleep(2)  # let the source's token bucket refill for the tests after this one
+
+
+def test_a_stopped_backend_gives_servfail_quickly_for_its_zones_only(client, podman_host):
+    vm1 = podman_host("dd-vm1")
+    vm1.check_output("systemctl stop nsd")
+    try:
+        deadline = time.monotonic() + 10
+        while dig(client, "www.dave.example", "A")[0] != "SERVFAIL":
+            assert time.monotonic() < deadline, "no SERVFAIL 10 s after the backend stopped"
+        for transport in ([], ["+tcp"]):
+            started = time.monotonic()
+            assert dig(client, "www.dave.example", "A", *transport)[0] == "SERVFAIL"
+            assert time.monotonic() - started < 1.5
+        status, flags, answers = dig(client, "www.erin.example", "AAAA")
+        assert (status, "aa" in flags, answers) == ("NOERROR", True, ["2001:db8:10a::120"])
+    finally:
+        vm1.check_output("systemctl start nsd")
+    deadline = time.monotonic() + 10
+    while dig(client, "www.dave.example", "A")[0] != "NOERROR":
+        assert time.monotonic() < deadline, "dave.example not answered again 10 s after nsd came back"
+        time.sleep(0.5)
