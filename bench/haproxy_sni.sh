@@ -38,23 +38,26 @@ podman network connect --ip6 2001:db8:104::35 hs-v6 hs-client
 bench() {
   podman exec -i hs-client bash -s "$1" "$transfers" "$requests" "$ca" <<'EOF'
 addr=$1 n=$2 m=$3 ca=$4
-big=$(for i in $(seq "$n"); do printf 'https://alpha.example/1m.bin '; done)
-small=$(for i in $(seq "$m"); do printf 'https://alpha.example/ '; done)
+# -o once per URL: curl applies each -o to one URL only.
+big=$(for i in $(seq "$n"); do printf -- '-o /dev/null https://alpha.example/1m.bin '; done)
+small=$(for i in $(seq "$m"); do printf -- '-o /dev/null https://alpha.example/ '; done)
 t0=$(date +%s.%N)
-bytes=$(curl -sS --cacert "$ca" --resolve "alpha.example:443:$addr" -o /dev/null -w '%{size_download}\n' $big | awk '{s+=$1} END {print s}')
+bytes=$(curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -w '%{size_download}\n' $big | awk '{s+=$1} END {print s}')
 t1=$(date +%s.%N)
-# Connection: close makes curl open a new TCP + TLS connection for every URL.
-curl -sS --cacert "$ca" --resolve "alpha.example:443:$addr" -H 'Connection: close' -o /dev/null -w '%{time_total}\n' $small > /tmp/lat
+# HTTP/1.1 with Connection: close: a new TCP + TLS connection for every URL.
+curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -H 'Connection: close' -w '%{num_connects} %{time_total}\n' $small > /tmp/lat
+[ "$(awk '$1 != 1' /tmp/lat | wc -l)" = 0 ] || { echo "a request reused a connection" >&2; exit 1; }
+[ "$bytes" = $((n * 1048576)) ] || { echo "got $bytes bytes, wanted $((n * 1048576))" >&2; exit 1; }
 t2=$(date +%s.%N)
-p50=$(sort -n /tmp/lat | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')
+p50=$(awk '{print $2}' /tmp/lat | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')
 echo "$bytes $t0 $t1 $t2 $p50 $m" | awk '{printf "%.1f %.3f %.1f\n", $1/1048576/($3-$2), $5, $6/($4-$3)}'
 EOF
 }
 
 echo "haproxy_sni bench: $rounds rounds, $transfers x 1 MB, $requests new-connection requests, alternating"
 for r in $(seq "$rounds"); do
-  echo "direct  $(bench "[$vm]")" >> /tmp/hs-bench.rounds
-  echo "proxied $(bench "$gw")" >> /tmp/hs-bench.rounds
+  d=$(bench "[$vm]") && p=$(bench "$gw")
+  printf "direct  %s\nproxied %s\n" "$d" "$p" >> /tmp/hs-bench.rounds
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/hs-bench.rounds | median; }
@@ -75,17 +78,26 @@ print(json.dumps({"haproxy_sni_conn_rate_limit": 0, "hs_added_customers": [
     {"name": f"bench{i}", "vms": [{"name": f"bench{i}-web", "ipv6": f"2001:db8:104::1:{i:x}",
      "services": [{"proto": "https", "names": [f"bench{i}.example"]}]}]} for i in range(1, n + 1)]}))
 EOF
-timed() { local t0; t0=$(date +%s.%N); "$@" >>/tmp/hs-bench.log 2>&1; echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1-$2}'; }
+timed() {
+  local t0; t0=$(date +%s.%N)
+  "$@" >>/tmp/hs-bench.log 2>&1 || { echo "FAILED (see /tmp/hs-bench.log)"; return; }
+  echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1-$2}'
+}
 t_add=$(timed converge -e @/tmp/hs-bench-customers.json)
 t_idle=$(timed converge -e @/tmp/hs-bench-customers.json)
 t_name=$(timed converge -e @/tmp/hs-bench-customers.json -e '{"hs_bravo_extra_names": ["www.bravo.example"]}')
 entries=$(podman exec hs-gw sh -c "echo 'show map /etc/haproxy/maps/sni_${gw}_443.map' | socat - /run/haproxy/admin.sock | grep -c '^0x'")
-# The runtime API alone: atomically replace the whole 443 map (prepare, add payload, commit).
+# The runtime API alone: atomically replace the whole 443 map (prepare, add
+# payloads of 150 lines to stay under the 16 kB CLI buffer, commit).
 t_api=$(podman exec -i hs-gw bash -s "$gw" <<'EOF'
 map=/etc/haproxy/maps/sni_$1_443.map sock=/run/haproxy/admin.sock
 t0=$(date +%s.%N)
 v=$(echo "prepare map $map" | socat - $sock | sed -n 's/.*created: //p')
-{ printf 'add map @%s %s <<\n' "$v" "$map"; cat "$map"; printf '\n'; } | socat - $sock >/dev/null
+split -l 150 "$map" /tmp/chunk.
+for f in /tmp/chunk.*; do
+  { printf 'add map @%s %s <<\n' "$v" "$map"; cat "$f"; printf '\n'; } | socat - $sock | grep . && exit 1
+done
+rm -f /tmp/chunk.*
 echo "commit map @$v $map" | socat - $sock >/dev/null
 echo "$(date +%s.%N) $t0" | awk '{printf "%.0f", ($1-$2)*1000}'
 EOF

@@ -136,15 +136,23 @@ def parse_prepared_version(text):
     return int(match.group(1))
 
 
-def replace_commands(map_name, entries, version):
+def replace_commands(map_name, entries, version, chunk_bytes=8000):
     """Runtime API commands that atomically replace a map's contents with `entries`.
 
-    `prepare map` opens an empty next version, the payload fills it, and
+    `prepare map` opens an empty next version, payloads fill it, and
     `commit map` swaps it in at once, so no lookup sees a half-written map.
+    A CLI payload must fit HAProxy's buffer (tune.bufsize, 16 kB by default),
+    so the entries go in chunks of at most `chunk_bytes`.
     """
-    payload = "".join(f"{key} {value}\n" for key, value in sorted(entries.items()))
     commands = []
-    if payload:
-        commands.append(f"add map @{version} {map_name} <<\n{payload}\n")
+    chunk = ""
+    for key, value in sorted(entries.items()):
+        line = f"{key} {value}\n"
+        if chunk and len(chunk) + len(line) > chunk_bytes:
+            commands.append(f"add map @{version} {map_name} <<\n{chunk}\n")
+            chunk = ""
+        chunk += line
+    if chunk:
+        commands.append(f"add map @{version} {map_name} <<\n{chunk}\n")
     commands.append(f"commit map @{version} {map_name}\n")
     return commands

@@ -108,3 +108,12 @@ def test_replace_commands_fill_then_commit_one_version():
     assert replace_commands("/m.map", {"b": "2", "a": "1"}, 7) == [
         "add map @7 /m.map <<\na 1\nb 2\n\n", "commit map @7 /m.map\n"]
     assert replace_commands("/m.map", {}, 3) == ["commit map @3 /m.map\n"]
+
+
+def test_replace_commands_chunk_large_maps_under_the_cli_buffer():
+    entries = {f"bench{i}.example": f"bench{i}-web_https_tcp_443" for i in range(5000)}
+    commands = replace_commands("/m.map", entries, 2)
+    assert commands[-1] == "commit map @2 /m.map\n"
+    assert all(len(c) < 8100 for c in commands)
+    lines = [line for c in commands[:-1] for line in c.split("\n")[1:] if line]
+    assert parse_map_text("\n".join(lines)) == entries
