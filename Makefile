@@ -73,5 +73,8 @@ lab: deps image ## Build the podman lab, run site.yml, print the end-to-end matr
 lab-destroy: ## Remove every container and network the lab made
 	bash scripts/lab.sh down
 
+leases: deps ## IPv4 lending report: tenants per address, draining leases, what each protocol would free (INV=inventories/lab)
+	ansible-playbook -i $(or $(INV),inventories/lab) playbooks/leases.yml
+
 build: deps ## Build the collection tarball
 	ansible-galaxy collection build --force --output-path $(CACHE)
