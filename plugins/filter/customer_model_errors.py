@@ -1,10 +1,12 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter plugin: every validation error of the customer model, as a list."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: customer_model_errors
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: "0.1.0"
 short_description: List every problem in the customers and gateway settings
 description:

@@ -1,10 +1,12 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter plugin: the customer model (forward table) from the inventory."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: forward_table
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: "0.1.0"
 short_description: Validate the customers and build the customer model every role renders from
 description:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter haproxy_maps: the HAProxy frontends, backends and map files for haproxy_sni rows."""
 
 from ansible.errors import AnsibleFilterError
@@ -6,7 +8,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._haproxy_maps impor
 
 DOCUMENTATION = r"""
 name: haproxy_maps
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: HAProxy layout (frontends, backends, routing maps) from forward-table rows
 description:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter lease_forwards: the listeners the IPv4 lending gateway runs, from leases and forward-table rows."""
 
 from ansible.errors import AnsibleFilterError
@@ -7,7 +9,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import
 
 DOCUMENTATION = r"""
 name: lease_forwards
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Listeners for lent IPv4 addresses
 description:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nat64_embed: the IPv6 address that stands for an IPv4 address behind NAT64."""
 
 from ansible.errors import AnsibleFilterError
@@ -6,7 +8,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._addresses import n
 
 DOCUMENTATION = r"""
 name: nat64_embed
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Embed an IPv4 address in a NAT64 prefix (RFC 6052)
 description:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter ptr_name: the reverse DNS name of an address, or the reverse zone of a prefix."""
 
 from ansible.errors import AnsibleFilterError
@@ -6,7 +8,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._addresses import p
 
 DOCUMENTATION = r"""
 name: ptr_name
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Reverse DNS name of an address or reverse zone of a prefix
 description:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter rfc1035_zone: the master file of the gateway names, serial bumped only on change."""
 
 from ansible.errors import AnsibleFilterError
@@ -6,7 +8,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._zone_file import r
 
 DOCUMENTATION = r"""
 name: rfc1035_zone
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Render DNS records as an RFC 1035 master file
 description:

@@ -1,10 +1,12 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Lookup plugin: the customers of an inventory, one per YAML file."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: customer_files
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: "0.1.0"
 short_description: Load one customer per YAML file from a directory
 description:
@@ -49,7 +51,7 @@ _list:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.v6only.gateway.plugins.module_utils._customer_files import load_customer_files
+from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
 
 
 class LookupModule(LookupBase):

@@ -257,12 +257,14 @@ class _Analysis:
         for key in ("ssh_port_range", "ftp_data_port_range"):
             rng = _port_range(out[key])
             if rng is None:
-                bad(key, "{0!r} is not a port range [first, last]".format(out[key]), "write two port numbers, first <= last, e.g. {0}".format(DEFAULT_SETTINGS[key]))
+                bad(key, "{0!r} is not a port range [first, last]".format(out[key]),
+                    "write two port numbers, first <= last, e.g. {0}".format(DEFAULT_SETTINGS[key]))
                 continue
             out[key] = rng
             clash = sorted(p for p in listen if rng[0] <= p <= rng[1])
             if clash:
-                bad(key, "contains port {0}, on which the gateway already listens".format(clash[0]), "choose a range clear of {0}".format(", ".join(map(str, sorted(listen)))))
+                bad(key, "contains port {0}, on which the gateway already listens".format(
+                    clash[0]), "choose a range clear of {0}".format(", ".join(map(str, sorted(listen)))))
         ssh, ftp = out["ssh_port_range"], out["ftp_data_port_range"]
         if _port_range(ssh) and _port_range(ftp) and ssh[0] <= ftp[1] and ftp[0] <= ssh[1]:
             bad("ftp_data_port_range", "overlaps ssh_port_range {0}".format(ssh), "make the two ranges disjoint")
@@ -273,7 +275,9 @@ class _Analysis:
         if out["vpn_prefix"] is not None:
             net = self._network(out["vpn_prefix"])
             if net is None or net.prefixlen > 63:
-                bad("vpn_prefix", "{0!r} is not an IPv6 prefix shorter than /64".format(out["vpn_prefix"]), "use a prefix such as 2001:db8:200::/48; peer n gets its n-th /64")
+                bad("vpn_prefix",
+                    "{0!r} is not an IPv6 prefix shorter than /64".format(out["vpn_prefix"]),
+                    "use a prefix such as 2001:db8:200::/48; peer n gets its n-th /64")
             else:
                 self.vpn_prefix = net
                 out["vpn_prefix"] = str(net.with_prefixlen)
@@ -311,7 +315,8 @@ class _Analysis:
                 able = sorted(p for p, e in CATALOGUE.items() if e["carries"])
                 bad("carries.{0}".format(proto), "the gateway cannot carry {0!r}".format(proto), "carry only one of: " + ", ".join(able))
             elif routing not in CATALOGUE[proto]["carries"]:
-                bad("carries.{0}".format(proto), "{0!r} is not a way to carry {1}".format(routing, proto), "use one of: " + ", ".join(CATALOGUE[proto]["carries"]))
+                bad("carries.{0}".format(proto), "{0!r} is not a way to carry {1}".format(
+                    routing, proto), "use one of: " + ", ".join(CATALOGUE[proto]["carries"]))
             else:
                 clean[str(proto)] = str(routing)
         out["carries"] = clean
@@ -368,7 +373,8 @@ class _Analysis:
                 continue
             address = self._ipv4(lease.get("address"))
             if address is None:
-                self._error(scope, "leases[{0}].address".format(i), "{0!r} is not an IPv4 address".format(lease.get("address")), "restore the lease file from git; ipv4_lending writes it")
+                self._error(scope, "leases[{0}].address".format(i), "{0!r} is not an IPv4 address".format(
+                    lease.get("address")), "restore the lease file from git; ipv4_lending writes it")
                 continue
             state = lease.get("state")
             if state not in LEASE_STATES:
@@ -378,8 +384,8 @@ class _Analysis:
             if state != "active":
                 continue
             if key in active:
-                self._error(scope, "leases[{0}]".format(i), "vm {0!r} proto {1!r} has two active leases ({2} and {3})".format(key[0], key[1], active[key], address),
-                            "keep one active lease per (vm, proto); set the other to draining")
+                self._error(scope, "leases[{0}]".format(i), "vm {0!r} proto {1!r} has two active leases ({2} and {3})".format(
+                    key[0], key[1], active[key], address), "keep one active lease per (vm, proto); set the other to draining")
                 continue
             active[key] = address
         return active
@@ -397,7 +403,14 @@ class _Analysis:
 
     def _customer(self, position, raw):
         if not isinstance(raw, Mapping):
-            self._error(self._scope("#{0}".format(position + 1)), "(entry)", "is {0}, not a mapping".format(_kind(raw)), "give each customer a mapping with prefix, domains and vms")
+            self._error(
+                self._scope(
+                    "#{0}".format(
+                        position + 1)),
+                "(entry)",
+                "is {0}, not a mapping".format(
+                    _kind(raw)),
+                "give each customer a mapping with prefix, domains and vms")
             return
         name = raw.get("name")
         source = raw.get("_source")
@@ -408,7 +421,8 @@ class _Analysis:
                         "make the file one YAML mapping with the keys " + ", ".join(CUSTOMER_KEYS[1:]))
             return
         if not (isinstance(name, str) and _LABEL.match(name)):
-            self._error(scope, "name", "{0!r} is not a usable customer name".format(name), "name the customer (its file) with lower-case letters, digits and hyphens")
+            self._error(scope, "name", "{0!r} is not a usable customer name".format(name),
+                        "name the customer (its file) with lower-case letters, digits and hyphens")
             return
         if name in self._customer_source:
             first = self._customer_source[name] or "an earlier entry"
@@ -429,8 +443,8 @@ class _Analysis:
                 self._error(scope, "prefix", "{0!r} is not an IPv6 prefix (network address with /length)".format(raw["prefix"]),
                             "write it as network/length with no host bits, e.g. 2001:db8:100:a::/64")
             elif self.customer_prefixes and not any(prefix.prefixlen >= p.prefixlen and prefix.network_address in p for p in self.customer_prefixes):
-                self._error(scope, "prefix", "{0} is outside the provider's customer prefixes ({1})".format(prefix, ", ".join(map(str, self.customer_prefixes))),
-                            "take the prefix from one of the provider's customer prefixes")
+                self._error(scope, "prefix", "{0} is outside the provider's customer prefixes ({1})".format(prefix, ", ".join(
+                    map(str, self.customer_prefixes))), "take the prefix from one of the provider's customer prefixes")
                 prefix = None
             else:
                 self._prefix_owner.append((prefix, name))
@@ -555,7 +569,14 @@ class _Analysis:
                         "use an address the provider assigned to customers")
         owner = self._address_owner.get(ipv6)
         if owner is not None:
-            self._error(scope, "ipv6", "{0} is already the address of vm '{1}' (customer '{2}')".format(ipv6, owner[1], owner[0]), "give every VM its own address")
+            self._error(
+                scope,
+                "ipv6",
+                "{0} is already the address of vm '{1}' (customer '{2}')".format(
+                    ipv6,
+                    owner[1],
+                    owner[0]),
+                "give every VM its own address")
         else:
             self._address_owner[ipv6] = (customer, vm)
         return ipv6
@@ -635,7 +656,8 @@ class _Analysis:
         else:
             backend_port = raw.get("port", port)
             if not (_is_int(backend_port) and 1 <= backend_port <= 65535):
-                self._error(scope, where + ".port", "{0!r} is not a port number".format(backend_port), "give the backend port, 1-65535, or remove it to use {0}".format(port))
+                self._error(scope, where + ".port", "{0!r} is not a port number".format(backend_port),
+                            "give the backend port, 1-65535, or remove it to use {0}".format(port))
                 ok = False
 
         listen_port = port
@@ -776,7 +798,8 @@ class _Analysis:
                         "give the passive range, e.g. [{0}, {1}], inside ftp_data_port_range {2}-{3}".format(limits[0], limits[0] + 9, limits[0], limits[1]))
             return None
         if not limits[0] <= rng[0] <= rng[1] <= limits[1]:
-            self._error(scope, field, "{0} is outside ftp_data_port_range {1}-{2}".format(rng, limits[0], limits[1]), "pick a range inside {0}-{1}".format(limits[0], limits[1]))
+            self._error(scope, field, "{0} is outside ftp_data_port_range {1}-{2}".format(rng,
+                        limits[0], limits[1]), "pick a range inside {0}-{1}".format(limits[0], limits[1]))
             return None
         if routing != "lend":
             self._ftps_ranges.append((rng[0], rng[1], vm, scope, field))
@@ -795,7 +818,13 @@ class _Analysis:
             self._error(scope, field + ".name", "{0!r} is not a usable peer name".format(name), "use lower-case letters, digits and hyphens")
             ok = False
         elif name in self._peer_name:
-            self._error(scope, field + ".name", "peer name {0} is already used by vm '{1}'".format(name, self._peer_name[name]), "give every peer a unique name")
+            self._error(
+                scope,
+                field + ".name",
+                "peer name {0} is already used by vm '{1}'".format(
+                    name,
+                    self._peer_name[name]),
+                "give every peer a unique name")
             ok = False
         else:
             self._peer_name[name] = vm
@@ -806,8 +835,11 @@ class _Analysis:
                 self._error(scope, field, "VPN peers need settings vpn_prefix", "set v6only_gateway.vpn_prefix, e.g. 2001:db8:200::/48")
             ok = False
         elif not (_is_int(number) and 1 <= number < 2 ** (64 - self.vpn_prefix.prefixlen)):
-            self._error(scope, field + ".index", "{0!r} is not a peer index".format(number),
-                        "pick an unused number from 1 to {0}; peer n gets the n-th /64 of {1}".format(2 ** (64 - self.vpn_prefix.prefixlen) - 1, self.vpn_prefix))
+            self._error(scope,
+                        field + ".index",
+                        "{0!r} is not a peer index".format(number),
+                        "pick an unused number from 1 to {0}; peer n gets the n-th /64 of {1}".format(2 ** (64 - self.vpn_prefix.prefixlen) - 1,
+                                                                                                      self.vpn_prefix))
             ok = False
         elif number in self._peer_index:
             self._error(scope, field + ".index", "index {0} is already used by peer '{1}'".format(number, self._peer_index[number]),
@@ -824,10 +856,14 @@ class _Analysis:
             except (binascii.Error, ValueError):
                 decoded = None
         if decoded is None or len(decoded) != 32:
-            self._error(scope, field + ".public_key", "is not a base64 WireGuard public key (32 bytes)", "paste the output of `wg pubkey`; the customer keeps the private key")
+            self._error(scope, field + ".public_key", "is not a base64 WireGuard public key (32 bytes)",
+                        "paste the output of `wg pubkey`; the customer keeps the private key")
             ok = False
         elif key.strip() in self._peer_key:
-            self._error(scope, field + ".public_key", "the key is already used by peer '{0}'".format(self._peer_key[key.strip()]), "give every peer its own key pair")
+            self._error(scope,
+                        field + ".public_key",
+                        "the key is already used by peer '{0}'".format(self._peer_key[key.strip()]),
+                        "give every peer its own key pair")
             ok = False
         else:
             self._peer_key[key.strip()] = name
@@ -895,7 +931,8 @@ class _Analysis:
         if peak > size:
             self._error("settings 'v6only_gateway'", "lending_pool", "{0} address{1} but {2} lend demands need {3} port {4}".format(
                 size, "" if size == 1 else "es", peak, where[0], where[1]),
-                "add at least {0} address{1} to lending_pool, or move services to gateway-routed protocols".format(peak - size, "" if peak - size == 1 else "es"))
+                "add at least {0} address{1} to lending_pool, or move services to gateway-routed protocols".format(
+                    peak - size, "" if peak - size == 1 else "es"))
 
     # -- the model --------------------------------------------------------
 

@@ -1,9 +1,11 @@
 #!/usr/bin/python
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Module haproxy_map: make a running HAProxy's map equal to its map file, over the runtime API."""
 
 DOCUMENTATION = r"""
 module: haproxy_map
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Apply a HAProxy map file to the running process without a reload
 description:

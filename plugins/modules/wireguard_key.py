@@ -1,9 +1,11 @@
 #!/usr/bin/python
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Module wireguard_key: a WireGuard private key generated once where it is used; only the public half leaves."""
 
 DOCUMENTATION = r"""
 module: wireguard_key
-author: v6only.gateway developers
+author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
 short_description: Generate a WireGuard private key once, in place, and return only its public key
 description:

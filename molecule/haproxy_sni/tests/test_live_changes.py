@@ -9,7 +9,7 @@ import pytest
 GW = "198.51.100.34"
 FLAG = "/tmp/hs-hold.go"
 CHARLIE = [{"name": "charlie", "vms": [{"name": "charlie-web", "ipv6": "2001:db8:104::12",
-                                         "services": [{"proto": "https", "names": ["charlie.example"]}]}]}]
+                                        "services": [{"proto": "https", "names": ["charlie.example"]}]}]}]
 
 
 def converge(extra):

@@ -6,7 +6,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.v6only.gateway.plugins.lookup import customer_files
 from ansible_collections.v6only.gateway.plugins.lookup.customer_files import LookupModule
-from ansible_collections.v6only.gateway.plugins.module_utils._customer_files import load_customer_files
+from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
 
 
 def run(*terms):

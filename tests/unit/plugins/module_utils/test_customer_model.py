@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings as hsettings, strategies as st
 
 from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import CATALOGUE, ROUTING_ROLES, SERVING_ROLES
-from ansible_collections.v6only.gateway.plugins.module_utils._customer_files import load_customer_files
+from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import (
     CustomerModelError,
     build_model,
