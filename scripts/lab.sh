@@ -9,16 +9,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-inventory=${LAB_INVENTORY:-inventories/lab}
+inventory=${LAB_INVENTORY:-inventories/lab/hosts.yml}
 image=localhost/v6only-node:bookworm
 prefix=lab-
-networks=$(mktemp)
-trap 'rm -f "$networks"' EXIT
-cat >"$networks" <<'NETS'
-lab-inet      198.51.100.16/28  -                  # IPv4-only internet: client, web, gateway, VPN
-lab-provider  -                 2001:db8:10::/64   # provider core: gateway, resolver, VPN, routers
-lab-lan       -                 2001:db8:100::/56  # customer VMs behind the two routers
+# The IPv6 networks are --internal: podman then adds no masquerade for them,
+# which (with br_netfilter) would rewrite routed traffic between the LAN and
+# the provider network, and no default route past the lab's own routers.
+networks() {
+  cat <<'NETS'
+lab-inet      --subnet=198.51.100.16/28
+lab-provider  --internal --subnet=2001:db8:10::/64
+lab-lan       --internal --subnet=2001:db8:100::/56
 NETS
+}
 
 # One line per container: NAME then its podman run arguments.
 container_specs() {
@@ -35,7 +38,12 @@ for name, hv in sorted(inv["_meta"]["hostvars"].items()):
 
 nodes() {
   local name args
-  bash scripts/networks.sh create "$networks"
+  while read -r name args; do
+    podman network exists "$name" && continue
+    # shellcheck disable=SC2086  # args is a list of flags
+    podman network create $args "$name" >/dev/null
+    echo "network: created $name ($args)"
+  done < <(networks)
   while read -r name args; do
     if podman container exists "$name"; then
       [ "$(podman inspect -f '{{.State.Running}}' "$name")" = true ] || podman start "$name" >/dev/null
@@ -55,16 +63,23 @@ up() {
   local start=$SECONDS
   nodes
   ansible-playbook -i "$inventory" playbooks/lab_services.yml
-  ansible-playbook -i "$inventory" site.yml
+  local site=0 e2e=0
+  # The matrix is printed even when a role fails: it shows what still works.
+  ansible-playbook -i "$inventory" site.yml || site=$?
   echo "lab: built in $((SECONDS - start)) s"
-  python3 scripts/e2e.py --inventory "$inventory"
+  python3 scripts/e2e.py --inventory "$inventory" || e2e=$?
+  [ "$site" = 0 ] || echo "lab: site.yml failed (exit $site)" >&2
+  [ "$site" = 0 ] && [ "$e2e" = 0 ]
 }
 
 down() {
   local names
   names=$(podman ps -a --format '{{.Names}}' | grep "^$prefix" || true)
   [ -z "$names" ] || { podman rm -f -t 2 $names >/dev/null; echo "container: removed" $names; }
-  bash scripts/networks.sh remove "$networks"
+  while read -r name _; do
+    podman network exists "$name" && podman network rm -f "$name" >/dev/null && echo "network: removed $name"
+  done < <(networks)
+  true
 }
 
 case ${1:-} in
