@@ -23,6 +23,8 @@ help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: $(STAMPS)/apt $(STAMPS)/venv $(STAMPS)/podman-collection ## Install apt packages, the venv and containers.podman
+	@# Each systemd container takes inotify instances; Debian's 128 runs out near 20 containers.
+	@[ "$$(sysctl -n fs.inotify.max_user_instances)" -ge 1024 ] || sysctl -q -w fs.inotify.max_user_instances=1024
 
 $(STAMPS)/apt: apt-packages.txt
 	@mkdir -p $(STAMPS)
