@@ -227,8 +227,11 @@ def build(lab):
         for label, proto in INBOUND_ROWS:
             if proto in rows:
                 cells[(label, column)] = inbound_cell(lab, label, rows[proto], deployed)
-    for column, make in (("VM → IPv4 (DNS64+NAT64)", nat64_cells), ("IPv4 admin → WG → VM", vpn_cells),
-                         ("LAN: DHCPv6 + VRRP", lan_cells)):
+    for column, make, hosts in (("VM → IPv4 (DNS64+NAT64)", nat64_cells, True),
+                                ("IPv4 admin → WG → VM", vpn_cells, lab["vpn_servers"]),
+                                ("LAN: DHCPv6 + VRRP", lan_cells, lab["routers"])):
+        if not hosts:  # an inventory without that group has no such path
+            continue
         columns.append(column)
         for label, cell in make(lab, deployed).items():
             cells[(label, column)] = cell
@@ -261,6 +264,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inventory", default=os.path.join(ROOT, "inventories", "lab", "hosts.yml"))
     parser.add_argument("--jobs", type=int, default=4, help="cells run at once")
+    parser.add_argument("--pending-ok", action="store_true",
+                        help="exit 0 when the only ✗ are roles not deployed yet (still printed)")
     args = parser.parse_args()
     lab = export(args.inventory)
     columns, cells = build(lab)
@@ -274,6 +279,8 @@ def main():
         print("\n✗ {0} | {1}: {2}".format(label, column, cell.error))
         if cell.reproduce():
             print("  reproduce: " + cell.reproduce())
+    if args.pending_ok:
+        failed = [item for item in failed if not (item[1].reason or "").endswith("not deployed yet")]
     return 1 if failed else 0
 
 
