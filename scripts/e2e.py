@@ -200,13 +200,42 @@ def nat64_cells(lab, deployed):
 
 
 def vpn_cells(lab, deployed):
-    """An IPv4-only admin reaches a VM over WireGuard (ssh and curl over IPv6)."""
+    """An IPv4-only admin reaches a VM over WireGuard (ssh and curl over IPv6).
+
+    The client config is the one wireguard_vpn wrote for the lab's own peer
+    (lab-admin); its private key comes from the lab's PKI, never from git.
+    """
     if "wireguard_vpn" not in deployed:
         reason = "role wireguard_vpn not deployed yet"
-    else:
-        reason = ("the lab holds no private key of a customer VPN peer: customers keep theirs "
-                  "(lab admin peer not written yet, issue 11)")
-    return {"SSH": Cell(reason=reason), "HTTP": Cell(reason=reason)}
+        return {"SSH": Cell(reason=reason), "HTTP": Cell(reason=reason)}
+    client, server = lab["client"], lab["vpn_servers"][0]
+    config = os.path.join(lab["wg_store"], server, "lab-admin.conf")
+    key = os.path.join(lab["pki_dir"], "wg-admin.key")
+    missing = [path for path in (config, key) if not os.path.exists(path)]
+    if missing:
+        reason = "missing {0} (scripts/lab.sh makes the key, wireguard_vpn the config)".format(", ".join(missing))
+        return {"SSH": Cell(reason=reason), "HTTP": Cell(reason=reason)}
+    with open(config) as handle, open(key) as secret:
+        private = secret.read().strip()
+        text = "".join("PrivateKey = {0}\n".format(private) if line.startswith("PrivateKey") else line
+                       for line in handle if not line.startswith("DNS"))
+    # wg-quick over wireguard-go: containers have no WireGuard module.
+    setup = ("mkdir -p /etc/wireguard && umask 077 && cat >/etc/wireguard/wgadmin.conf && "
+             "(wg show wgadmin >/dev/null 2>&1 && wg syncconf wgadmin <(wg-quick strip wgadmin) || "
+             "WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go wg-quick up wgadmin)")
+    proc = subprocess.run(["podman", "exec", "-i", client, "bash", "-c", setup], input=text,
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    if proc.returncode != 0:
+        reason = "wg-quick up failed: " + last_line(proc.stdout + proc.stderr)
+        return {"SSH": Cell(reason=reason), "HTTP": Cell(reason=reason)}
+    vm = next(v for v in lab["model"]["vms"] if v["ipv6"] in lab["vm_containers"])
+    rows = [r for r in lab["model"]["rows"] if r["vm"] == vm["name"] and r["proto"] == "http"]
+    host = rows[0]["match"][0] if rows else vm["name"]
+    ssh = ("ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+           "-o ConnectTimeout=10 root@{0} hostname").format(vm["ipv6"])
+    curl = "curl -sS --max-time 10 -H 'Host: {0}' http://[{1}]/".format(host, vm["ipv6"])
+    return {"SSH": Cell(client, ssh, lab["vm_containers"][vm["ipv6"]]),
+            "HTTP": Cell(client, curl, vm["name"] + " http")}
 
 
 def lan_cells(lab, deployed):
@@ -221,6 +250,8 @@ def build(lab):
     model = lab["model"]
     columns, cells = [], {}
     for vm in model["vms"]:
+        if vm["ipv6"] not in lab["vm_containers"]:
+            continue  # a model VM without a stand-in (the lab admin's)
         column = "IPv4 → " + vm["name"]
         columns.append(column)
         rows = {r["proto"]: r for r in model["rows"] if r["vm"] == vm["name"]}

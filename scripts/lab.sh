@@ -62,6 +62,14 @@ nodes() {
 up() {
   local start=$SECONDS
   nodes
+  # The lab admin's WireGuard key (group_vars/all/lab.yml), made once with the
+  # client's own wg; the private half never leaves .cache/.
+  local pki=.cache/lab-pki
+  if [ ! -s "$pki/wg-admin.pub" ]; then
+    mkdir -p -m 0700 "$pki"
+    (umask 077; podman exec lab-client wg genkey >"$pki/wg-admin.key")
+    podman exec -i lab-client wg pubkey <"$pki/wg-admin.key" >"$pki/wg-admin.pub"
+  fi
   ansible-playbook -i "$inventory" playbooks/lab_services.yml
   local site=0 e2e=0
   # The matrix is printed even when a role fails: it shows what still works.
