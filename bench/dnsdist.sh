@@ -36,8 +36,8 @@ podman exec ddb-client dig +norec +short @$gateway www.dave.example A | grep -qx
   || { echo "bench: www.dave.example A through dnsdist is not $gateway" >&2; exit 1; }
 qps() {
   out=$(podman exec ddb-client dnsperf -s "$1" -d /tmp/q.txt -l "$seconds" -c 8 -q 64)
-  grep -qE 'Response codes: *NOERROR [0-9]+ \(50\.00%\), NXDOMAIN [0-9]+ \(50\.00%\)$' <<<"$out" \
-    || { echo "bench: answers from $1 are not half NOERROR, half NXDOMAIN:" >&2; grep -E 'lost|Response codes' <<<"$out" >&2; exit 1; }
+  grep -qE 'Queries lost: *0 ' <<<"$out" && grep -qE 'Response codes: *NOERROR [0-9]+ \(50\.00%\), NXDOMAIN [0-9]+ \(50\.00%\)$' <<<"$out" \
+    || { echo "bench: queries to $1 were lost, or answers are not half NOERROR, half NXDOMAIN:" >&2; grep -E 'lost|Response codes' <<<"$out" >&2; exit 1; }
   awk '/Queries per second/ {print $4}' <<<"$out"
 }
 direct=$(qps "$vm")
