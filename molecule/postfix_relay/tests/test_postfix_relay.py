@@ -1,0 +1,145 @@
+"""postfix_relay: inbound MX relay for customer domains, outbound smarthost for IPv6-only VMs."""
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+GW4 = "198.51.100.132"
+GW6 = "2001:db8:10b::20"
+ALICE_MAIL = "2001:db8:10b::10"
+BOB_APP = "2001:db8:10b::11"
+STRANGER6 = "2001:db8:10b::99"
+SCENARIO = yaml.safe_load((Path(__file__).parents[1] / "molecule.yml").read_text())
+RATE_LIMIT = SCENARIO["provisioner"]["inventory"]["group_vars"]["all"]["postfix_relay_vm_message_rate_limit"]
+
+
+def swaks(host, *args):
+    """Run swaks and return (exit status, transcript)."""
+    result = host.run("swaks --timeout 60 " + " ".join(args) + " 2>&1")
+    return result.rc, result.stdout
+
+
+def smarthost(podman_host, source, sender, *args):
+    return swaks(podman_host("pf-vm"), f"--server {GW6} --port 587 --local-interface {source}",
+                 f"--from {sender} --to carol@example.net", *args)
+
+
+def wait_for_mail(host, mailbox, marker, timeout=60):
+    """Return the message in the mbox that carries marker, polling until it lands."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        mbox = host.run(f"cat {mailbox}").stdout
+        for message in mbox.split("\nFrom "):
+            if marker in message:
+                return message
+        time.sleep(1)
+    pytest.fail(f"no message with {marker} in {mailbox} after {timeout}s: {host.run('postqueue -p').stdout}")
+
+
+def test_listeners_mx_on_both_addresses_smarthost_on_ipv6_only(podman_host):
+    gw = podman_host("pf-gw")
+    assert gw.socket(f"tcp://{GW4}:25").is_listening
+    assert gw.socket(f"tcp://{GW6}:25").is_listening
+    assert gw.socket(f"tcp://{GW6}:587").is_listening
+    assert not gw.socket("tcp://0.0.0.0:587").is_listening
+    assert podman_host("pf-client").run(f"nc -z -w 3 {GW4} 587").rc != 0
+    # postscreen answers port 25, smtpd behind it
+    services = gw.check_output("postconf -M")
+    assert f"{GW4}:25 inet n - n - 1 postscreen" in " ".join(services.split())
+
+
+def test_ipv4_client_mail_for_customer_domain_lands_in_vm_mailbox(podman_host):
+    marker = f"pf-in-{uuid.uuid4()}"
+    rc, out = swaks(podman_host("pf-client"), f"--server {GW4} --from sender@example.org --to alice@alice.example",
+                    f"--header 'Subject: {marker}'")
+    assert rc == 0, out
+    assert "250 2.0.0 Ok: queued" in out
+    message = wait_for_mail(podman_host("pf-vm"), "/var/mail/alice", marker)
+    assert "by alice-mail.alice.example" in message and f"[IPv6:{GW6}]" in message
+    assert "[198.51.100.130]" in message
+
+
+def test_ipv6_client_reaches_the_mx_on_the_gateway_ipv6(podman_host):
+    marker = f"pf-in6-{uuid.uuid4()}"
+    rc, out = swaks(podman_host("pf-vm"), f"--server {GW6} --local-interface {STRANGER6}",
+                    f"--from sender@example.org --to bob@bob.example --header 'Subject: {marker}'")
+    assert rc == 0, out
+    assert marker in wait_for_mail(podman_host("pf-vm"), "/var/mail/bob", marker)
+
+
+def test_undeclared_domain_is_rejected_at_rcpt(podman_host):
+    rc, out = swaks(podman_host("pf-client"), f"--server {GW4} --from sender@example.org --to x@nobody.example",
+                    "--quit-after RCPT")
+    assert rc != 0
+    assert "<** 554 5.7.1 <x@nobody.example>: Relay access denied" in out
+
+
+def test_unknown_recipient_is_refused_by_address_verification(podman_host):
+    rc, out = swaks(podman_host("pf-client"), f"--server {GW4} --from sender@example.org --to nobody-here@alice.example",
+                    "--quit-after RCPT")
+    assert rc != 0
+    assert "<** 550 5.1.1 <nobody-here@alice.example>" in out
+    assert "User unknown" in out
+
+
+def test_starttls_with_the_relay_cert_on_the_mx(podman_host):
+    out = podman_host("pf-client").run(
+        f"echo QUIT | openssl s_client -starttls smtp -connect {GW4}:25 2>&1").stdout
+    assert "depth=0 CN = mail.ip4-gw.example.net" in out
+    # self-signed when no cert is given: verification must fail for that reason only
+    assert "Verify return code: 18 (self-signed certificate)" in out
+    rc, out = swaks(podman_host("pf-client"), f"--server {GW4} --tls --from sender@example.org --to alice@alice.example",
+                    "--quit-after RCPT")
+    assert rc == 0, out
+    assert "TLS started with cipher" in out
+
+
+def test_postscreen_refuses_a_client_that_talks_before_the_banner(podman_host):
+    result = podman_host("pf-client").run(f"pf-pregreet 198.51.100.133 {GW4} alice@alice.example")
+    assert "550 5.5.1 Protocol error" in result.stdout, result.stdout + result.stderr
+    log = podman_host("pf-gw").check_output("journalctl -t postfix/postscreen --no-pager -o cat")
+    assert "PREGREET" in log and "198.51.100.133" in log
+
+
+def test_vm_sends_as_its_domain_through_the_smarthost_to_an_ipv4_mx(podman_host):
+    marker = f"pf-out-{uuid.uuid4()}"
+    vm = podman_host("pf-vm")
+    vm.run_test(f"printf 'Subject: {marker}\\n\\nfrom alice-mail\\n' | sendmail -f alice@alice.example carol@example.net")
+    message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
+    assert "Return-Path: <alice@alice.example>" in message
+    # relayed over IPv4 from the gateway's own address, the one customers' SPF names
+    assert "by mx.example.net" in message and f"[{GW4}]" in message
+    assert f"X-V6only-Sender-VM: alice-mail (customer alice) [{ALICE_MAIL}]" in message
+    assert f"[IPv6:{ALICE_MAIL}]" in message
+
+
+def test_forged_sender_domain_from_a_vm_is_rejected(podman_host):
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@bob.example", "--quit-after RCPT")
+    assert rc != 0
+    assert "<** 554 5.7.1 <alice@bob.example>: Sender address rejected: Sender domain is not one of this VM's customer domains" in out
+
+
+def test_an_address_that_is_no_vm_cannot_use_the_smarthost(podman_host):
+    rc, out = smarthost(podman_host, STRANGER6, "alice@alice.example", "--quit-after RCPT")
+    assert rc != 0
+    assert "<** 554 5.7.1" in out and "Client host rejected: Access denied" in out
+
+
+def test_smarthost_offers_starttls(podman_host):
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example", "--tls --quit-after RCPT")
+    assert rc == 0, out
+    assert "TLS started with cipher" in out
+
+
+def test_rate_limit_is_per_vm_and_answers_4xx(podman_host):
+    replies = []
+    for _ in range(RATE_LIMIT + 1):
+        rc, out = smarthost(podman_host, BOB_APP, "app@bob.example", "--quit-after MAIL")
+        replies.append(out)
+    assert all("<-  250 2.1.0 Ok" in out for out in replies[:RATE_LIMIT]), replies
+    assert f"<** 450 4.7.1 Error: too much mail from {BOB_APP}" in replies[-1], replies[-1]
+    # another VM keeps its own count
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example", "--quit-after RCPT")
+    assert rc == 0, out
