@@ -74,6 +74,8 @@ DEFAULT_SETTINGS = {
     "customer_prefixes": [],
     "gateway_ipv4": None,
     "gateway_ipv6": None,
+    # The DNS64 resolvers VMs and VPN peers use (RDNSS, DHCPv6, WireGuard DNS).
+    "resolvers": [],
     "zone": "ip4-gw.example.net",
     "ssh_port_range": [2200, 2999],
     "ftp_data_port_range": [30000, 39999],

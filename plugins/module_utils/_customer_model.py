@@ -247,6 +247,13 @@ class _Analysis:
             else:
                 out["gateway_ipv6"] = addr6
 
+        resolvers = out["resolvers"]
+        if not isinstance(resolvers, list) or any(self._ipv6(r) is None for r in resolvers):
+            bad("resolvers", "{0!r} is not a list of IPv6 addresses".format(resolvers),
+                "list the DNS64 resolvers' IPv6 addresses, e.g. [2001:db8:10::53]")
+        else:
+            out["resolvers"] = [self._ipv6(r) for r in resolvers]
+
         zone = _dns_name(out["zone"])
         if zone is None or len(zone) > 253 - 64:
             bad("zone", "{0!r} is not a usable DNS zone".format(out["zone"]), "use the provider zone for gateway names, e.g. ip4-gw.example.net")

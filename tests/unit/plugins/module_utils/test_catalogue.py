@@ -70,7 +70,7 @@ def test_only_smtp_can_be_relayed_today():
 
 def test_default_settings_are_the_contract_keys():
     assert list(DEFAULT_SETTINGS) == [
-        "nat64_prefix", "customer_prefixes", "gateway_ipv4", "gateway_ipv6", "zone", "ssh_port_range",
+        "nat64_prefix", "customer_prefixes", "gateway_ipv4", "gateway_ipv6", "resolvers", "zone", "ssh_port_range",
         "ftp_data_port_range", "vpn_prefix", "dns_ttl", "lending_pool", "carries"]
     assert DEFAULT_SETTINGS["nat64_prefix"] == "64:ff9b::/96"
     assert DEFAULT_SETTINGS["ssh_port_range"] == [2200, 2999]

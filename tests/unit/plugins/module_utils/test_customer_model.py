@@ -508,8 +508,14 @@ def test_unknown_customer_and_vm_options():
 def test_unknown_setting():
     assert only_error([alice()], with_settings(dns_tll=60)) == (
         "settings 'v6only_gateway', field 'dns_tll': unknown setting. Fix: remove it or use one of: nat64_prefix, "
-        "customer_prefixes, gateway_ipv4, gateway_ipv6, zone, ssh_port_range, ftp_data_port_range, vpn_prefix, "
-        "dns_ttl, lending_pool, carries.")
+        "customer_prefixes, gateway_ipv4, gateway_ipv6, resolvers, zone, ssh_port_range, ftp_data_port_range, "
+        "vpn_prefix, dns_ttl, lending_pool, carries.")
+
+
+def test_resolvers_must_be_ipv6_addresses():
+    assert only_error([alice()], with_settings(resolvers=["198.51.100.53"])) == (
+        "settings 'v6only_gateway', field 'resolvers': ['198.51.100.53'] is not a list of IPv6 addresses. "
+        "Fix: list the DNS64 resolvers' IPv6 addresses, e.g. [2001:db8:10::53].")
 
 
 def test_nat64_prefix_length():
