@@ -29,7 +29,8 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
     """Turn haproxy_sni rows into {frontends, backends, maps, ssh}.
 
     frontends: one per (listen_ipv4, listen_port), sorted by port then address.
-      host/sni ones name a map file; port ones name their single backend.
+      host/sni ones name a map file; port ones, and the "data" ones that
+      carry an FTPS row's passive range, name their single backend.
     backends: one per row (mode http for host rows, tcp otherwise).
     maps: {file name: [[match name, backend], ...]} sorted, lower-cased names.
     ssh: [{vm, customer, listen, port}] so the role can print each VM's port.
@@ -72,6 +73,8 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
                 f"row {row['id']}: {key[0]}:{key[1]} already routes by {frontend['routing']}; "
                 f"one socket cannot also route by {routing}"
             )
+        if row.get("data_ports"):
+            _add_data_ports(row, address, name, frontends, backends)
         if routing == "port":
             if "backend" in frontend:
                 raise ValueError(f"row {row['id']}: port {key[1]} is already the SSH port of another VM")
@@ -98,6 +101,24 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
         "backends": backends,
         "maps": {f: sorted([k, v] for k, v in e.items()) for f, e in sorted(maps.items())},
         "ssh": ssh,
+    }
+
+
+def _add_data_ports(row, address, name, frontends, backends):
+    """FTPS passive data: the gateway listens on the VM's range and forwards each
+    connection to the same port on the VM (a server without a port keeps the
+    destination port), so the VM's EPSV answers work through the gateway."""
+    first, last = (int(p) for p in row["data_ports"])
+    key = (row["listen_ipv4"], first)
+    if key in frontends:
+        raise ValueError(f"row {row['id']}: data ports {first}-{last} start on a port the gateway already listens on")
+    backends.append({
+        "name": name + "_data", "id": row["id"] + " data", "customer": row["customer"], "mode": "tcp",
+        "server": f"[{address.compressed}]", "proxy_protocol": False,
+    })
+    frontends[key] = {
+        "name": f"data_{key[0]}_{first}_{last}", "routing": "data",
+        "bind": f"{key[0]}:{first}-{last}", "port": first, "backend": name + "_data",
     }
 
 

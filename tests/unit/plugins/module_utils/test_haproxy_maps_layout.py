@@ -57,6 +57,25 @@ def test_backends_carry_mode_server_and_proxy_protocol():
     assert backends["alice-web_ssh_tcp_2201"]["server"] == "[2001:db8:100:a::10]:22"
 
 
+def test_ftps_passive_range_gets_a_port_range_frontend_to_the_same_ports_on_the_vm():
+    ftps = dict(row("bob-ftp", "ftps", "sni", 990, ["ftp.bob.example"], ipv6="2001:db8:100:b::10", customer="bob"),
+                data_ports=[30000, 30009])
+    layout = haproxy_layout(ROWS + [ftps], ["2001:db8:100::/48"])
+    data = next(f for f in layout["frontends"] if f["routing"] == "data")
+    assert data == {"name": f"data_{GW}_30000_30009", "routing": "data", "bind": f"{GW}:30000-30009",
+                    "port": 30000, "backend": "bob-ftp_ftps_tcp_990_data"}
+    backend = next(b for b in layout["backends"] if b["name"] == "bob-ftp_ftps_tcp_990_data")
+    assert backend["server"] == "[2001:db8:100:b::10]" and backend["mode"] == "tcp"
+    assert layout["maps"][f"sni_{GW}_990.map"] == [["ftp.bob.example", "bob-ftp_ftps_tcp_990"]]
+
+
+def test_data_ports_on_a_listening_port_are_refused():
+    ftps = dict(row("bob-ftp", "ftps", "sni", 990, ["ftp.bob.example"], ipv6="2001:db8:100:b::10", customer="bob"),
+                data_ports=[2201, 2210])
+    with pytest.raises(ValueError, match="data ports 2201-2210 start on a port the gateway already listens on"):
+        haproxy_layout(ROWS + [ftps])
+
+
 def test_layout_is_deterministic_whatever_the_row_order():
     assert haproxy_layout(ROWS) == haproxy_layout(list(reversed(ROWS)))
 
