@@ -1,4 +1,5 @@
 """postfix_relay: inbound MX relay for customer domains, outbound smarthost for IPv6-only VMs."""
+import re
 import time
 import uuid
 from pathlib import Path
@@ -143,3 +144,36 @@ def test_rate_limit_is_per_vm_and_answers_4xx(podman_host):
     # another VM keeps its own count
     rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example", "--quit-after RCPT")
     assert rc == 0, out
+
+
+DKIM_SELECTOR = SCENARIO["provisioner"]["inventory"]["group_vars"]["all"]["postfix_relay_dkim_selector"]
+
+
+def test_smarthost_mail_is_dkim_signed_for_the_sender_domain(podman_host):
+    marker = f"pf-dkim-{uuid.uuid4()}"
+    podman_host("pf-vm").run_test(
+        f"printf 'Subject: {marker}\\n\\nsigned\\n' | sendmail -f alice@alice.example carol@example.net")
+    message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
+    header = re.search(r"^DKIM-Signature:(.*(?:\n[ \t].*)*)", message, re.M)
+    assert header, message
+    tags = dict(t.strip().split("=", 1) for t in re.sub(r"\s+", "", header.group(1)).split(";") if "=" in t)
+    assert tags["d"] == "alice.example" and tags["s"] == DKIM_SELECTOR and tags["a"] == "rsa-sha256"
+    assert tags["b"] and tags["bh"]
+    # the gateway's queue id for this message (its Received header) names opendkim's signing line
+    queue_id = re.search(r"by mail\.ip4-gw\.example\.net \(Postfix\) with E?SMTPS? id (\w+)", message).group(1)
+    log = podman_host("pf-gw").check_output("journalctl -t opendkim --no-pager -o cat")
+    assert f"{queue_id}: DKIM-Signature field added (s={DKIM_SELECTOR}, d=alice.example)" in log
+
+
+def test_inbound_mail_is_not_signed(podman_host):
+    marker = f"pf-nodkim-{uuid.uuid4()}"
+    rc, out = swaks(podman_host("pf-client"), f"--server {GW4} --from sender@alice.example --to alice@alice.example",
+                    f"--header 'Subject: {marker}'")
+    assert rc == 0, out
+    assert "DKIM-Signature:" not in wait_for_mail(podman_host("pf-vm"), "/var/mail/alice", marker)
+
+
+def test_dkim_key_is_private_to_opendkim(podman_host):
+    key = podman_host("pf-gw").file(f"/etc/opendkim/keys/alice.example/{DKIM_SELECTOR}.private")
+    assert key.exists and key.mode == 0o600 and key.user == "opendkim"
+    assert podman_host("pf-gw").file(f"/etc/opendkim/keys/bob.example/{DKIM_SELECTOR}.private").mode == 0o600
