@@ -71,8 +71,8 @@ def saved_state():
 
 
 @pytest.mark.parametrize("corrupt, message", [
-    # Broken YAML: refused by whichever reads the file first (the model or the module).
-    (lambda text: text.replace("leases:", "leases: [\n  - oops", 1), "did not find expected node content"),
+    # Broken YAML: refused by the lease module's reader, which the model uses too, naming the file.
+    (lambda text: text.replace("leases:", "leases: [\n  - oops", 1), f"lease state file {STATE} is not valid YAML"),
     # A hand edit that puts alice on bob's port: valid YAML, a double allocation.
     (lambda text: text.replace("port: 110", "port: 25"), "tcp/25 on 198.51.100.104 is also held by"),
 ])
