@@ -21,7 +21,7 @@ def state():
 
 def test_bob_and_alice_stack_on_the_first_pool_address():
     leases = {(lease["vm"], lease["proto"]): lease for lease in state()}
-    assert set(leases) == {("bob-mail", "smtp"), ("alice-mail", "pop3")}
+    assert set(leases) == {("bob-mail", "smtp"), ("alice-mail", "pop3"), ("alice-mail", "ftp")}
     assert {lease["address"] for lease in leases.values()} == {LENT}
     assert all(lease["state"] == "active" and lease["expires"] is None for lease in leases.values())
     assert leases["bob-mail", "smtp"]["ports"] == [{"transport": "tcp", "port": 25}]
@@ -91,6 +91,7 @@ def test_make_leases_report_shows_the_stacked_tenants():
     block = report[report.index(LENT):report.index(POOL[1])]
     assert "bob-mail" in block and "smtp" in block and "tcp/25" in block
     assert "alice-mail" in block and "pop3" in block and "tcp/110" in block
-    # Both protocols share the address: teaching the gateway either one alone frees nothing.
-    assert re.search(r"pop3\s+0", report) and re.search(r"smtp\s+0", report)
+    assert "ftp" in block and "tcp/21" in block and "tcp/30000-30009" in block
+    # Three protocols share the address: teaching the gateway any one alone frees nothing.
+    assert re.search(r"pop3\s+0", report) and re.search(r"smtp\s+0", report) and re.search(r"ftp\s+0", report)
     assert "Free addresses: 3 of 4" in report

@@ -1,7 +1,7 @@
 """Lease lifecycle on the live gateway: refusal of a broken state file, draining, freeing.
 
 Each step runs the converge playbook again with changed customer data, the way
-an operator's next pull request would. Runs after test_forwarding.py.
+an operator's next pull request would. Runs after test_forwarding.py and test_ftp.py.
 """
 
 import copy
@@ -28,11 +28,11 @@ with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _handle:
 GRACE = BASE_VARS["v6only_gateway"]["dns_ttl"]
 
 
-def converge(*extra_args, drop_alice_pop3=False, carries=None):
+def converge(*extra_args, drop=(), carries=None):
+    """Run converge.yml with the protocols in `drop` removed from alice's VM."""
     extra = copy.deepcopy(BASE_VARS)
-    if drop_alice_pop3:
-        alice = next(c for c in extra["v6only_gateway_customers"] if c["name"] == "alice")
-        alice["vms"][0]["services"] = []
+    alice = next(c for c in extra["v6only_gateway_customers"] if c["name"] == "alice")
+    alice["vms"][0]["services"] = [s for s in alice["vms"][0]["services"] if s["proto"] not in drop]
     if carries:
         extra["v6only_gateway"]["carries"] = carries
     run = subprocess.run(
@@ -95,9 +95,9 @@ def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, sav
 def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, saved_state):
     gw = podman_host("il-gw")
     before = gateway_snapshot(gw)
-    returncode, output = converge("--check", "--diff", drop_alice_pop3=True)
+    returncode, output = converge("--check", "--diff", drop=("pop3",))
     assert returncode == 0, output[-3000:]
-    assert "created: 0, kept: 1, draining: 1, freed: 0" in output
+    assert "created: 0, kept: 2, draining: 1, freed: 0" in output
     assert "state: draining" in output and "alice-mail/pop3@198.51.100.104" in output
     with open(STATE, encoding="utf-8") as handle:
         assert handle.read() == saved_state
@@ -106,28 +106,32 @@ def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, saved_state)
 
 def test_removing_alice_pop3_drains_then_frees_her_lease(podman_host):
     gw = podman_host("il-gw")
-    returncode, output = converge(drop_alice_pop3=True)
+    returncode, output = converge(drop=("pop3",))
     assert returncode == 0, output[-3000:]
     alice = leases()["alice-mail", "pop3"]
     assert alice["state"] == "draining" and alice["address"] == LENT
     assert leases()["bob-mail", "smtp"]["state"] == "active"
+    assert leases()["alice-mail", "ftp"]["state"] == "active"
     # The service is gone, so nothing listens for it, but its port stays held until expiry.
     assert not gw.socket(f"tcp://{LENT}:110").is_listening
     assert gw.socket(f"tcp://{LENT}:25").is_listening
+    assert gw.socket(f"tcp://{LENT}:21").is_listening
 
     wait_for_expiry(alice)
-    returncode, output = converge(drop_alice_pop3=True)
+    returncode, output = converge(drop=("pop3",))
     assert returncode == 0, output[-3000:]
-    assert set(leases()) == {("bob-mail", "smtp")}
+    assert set(leases()) == {("bob-mail", "smtp"), ("alice-mail", "ftp")}
     assert "freed: - alice-mail/pop3@198.51.100.104" in output
 
 
 def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host):
     gw, client = podman_host("il-gw"), podman_host("il-client")
-    returncode, output = converge(drop_alice_pop3=True, carries={"smtp": "relay"})
+    # Alice's FTP leaves too, so bob is the address's last tenant.
+    returncode, output = converge(drop=("pop3", "ftp"), carries={"smtp": "relay"})
     assert returncode == 0, output[-3000:]
     bob = leases()["bob-mail", "smtp"]
     assert bob["state"] == "draining"
+    assert leases()["alice-mail", "ftp"]["state"] == "draining"
     # Resolvers may still hold the old A record: the lent address keeps working until expiry.
     subject = f"drain-{uuid.uuid4().hex}"
     client.check_output(f"swaks --to bob@bob.example --from carol@example.org --server {LENT}:25 "
@@ -136,7 +140,7 @@ def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host):
         f"for i in $(seq 50); do grep -q {subject} /var/mail/bob && exit 0; sleep 0.1; done; exit 1").rc == 0
 
     wait_for_expiry(bob)
-    returncode, output = converge(drop_alice_pop3=True, carries={"smtp": "relay"})
+    returncode, output = converge(drop=("pop3", "ftp"), carries={"smtp": "relay"})
     assert returncode == 0, output[-3000:]
     assert leases() == {}
     assert LENT not in gw.check_output("ip -4 -o address show dev eth0")
