@@ -146,6 +146,12 @@ def test_rate_limit_is_per_vm_and_answers_4xx(podman_host):
     assert rc == 0, out
 
 
+def dkim_signatures(message):
+    """The tags of each DKIM-Signature header of a message, as dicts."""
+    headers = re.findall(r"^DKIM-Signature:(.*(?:\n[ \t].*)*)", message.split("\n\n", 1)[0], re.M)
+    return [dict(t.split("=", 1) for t in re.sub(r"\s+", "", h).split(";") if "=" in t) for h in headers]
+
+
 DKIM_SELECTOR = SCENARIO["provisioner"]["inventory"]["group_vars"]["all"]["postfix_relay_dkim_selector"]
 
 
@@ -154,9 +160,9 @@ def test_smarthost_mail_is_dkim_signed_for_the_sender_domain(podman_host):
     podman_host("pf-vm").run_test(
         f"printf 'Subject: {marker}\\n\\nsigned\\n' | sendmail -f alice@alice.example carol@example.net")
     message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
-    header = re.search(r"^DKIM-Signature:(.*(?:\n[ \t].*)*)", message, re.M)
-    assert header, message
-    tags = dict(t.strip().split("=", 1) for t in re.sub(r"\s+", "", header.group(1)).split(";") if "=" in t)
+    signatures = dkim_signatures(message)
+    assert len(signatures) == 1, message
+    tags = signatures[0]
     assert tags["d"] == "alice.example" and tags["s"] == DKIM_SELECTOR and tags["a"] == "rsa-sha256"
     assert tags["b"] and tags["bh"]
     # the gateway's queue id for this message (its Received header) names opendkim's signing line
@@ -177,3 +183,28 @@ def test_dkim_key_is_private_to_opendkim(podman_host):
     key = podman_host("pf-gw").file(f"/etc/opendkim/keys/alice.example/{DKIM_SELECTOR}.private")
     assert key.exists and key.mode == 0o600 and key.user == "opendkim"
     assert podman_host("pf-gw").file(f"/etc/opendkim/keys/bob.example/{DKIM_SELECTOR}.private").mode == 0o600
+
+
+def test_forged_header_from_gets_only_the_envelope_domains_signature(podman_host):
+    """Envelope alice.example (authorised for alice-mail), header From bob.example: signed d=alice.example."""
+    marker = f"pf-dkim-forged-{uuid.uuid4()}"
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example",
+                        f"--header 'From: boss@bob.example' --header 'Subject: {marker}'")
+    assert rc == 0, out
+    message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
+    assert "\nFrom: boss@bob.example" in message
+    assert [(t["d"], t["s"]) for t in dkim_signatures(message)] == [("alice.example", DKIM_SELECTOR)], message
+
+
+def test_null_sender_with_a_forged_header_from_is_not_signed(podman_host):
+    """A bounce (null envelope sender) names no authorised domain, so it gets no signature at all."""
+    marker = f"pf-dkim-null-{uuid.uuid4()}"
+    rc, out = smarthost(podman_host, ALICE_MAIL, "'<>'",
+                        f"--header 'From: boss@bob.example' --header 'Subject: {marker}'")
+    assert rc == 0, out
+    message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
+    assert "Return-Path: <>" in message and "\nFrom: boss@bob.example" in message
+    assert dkim_signatures(message) == [], message
+    queue_id = re.search(r"by mail\.ip4-gw\.example\.net \(Postfix\) with E?SMTPS? id (\w+)", message).group(1)
+    assert f"{queue_id}: DKIM-Signature field added" not in podman_host("pf-gw").check_output(
+        "journalctl -t opendkim --no-pager -o cat")
