@@ -42,29 +42,35 @@ EXTRA_ROWS = ["DNS64 AAAA", "DHCPv6 address", "Default gateway", "VRRP failover"
 
 
 class Cell:
-    """One check: a shell command in a container and what its output must contain."""
+    """One check: a shell command in a container (or, without one, a bash script on the host
+    driving several containers) and what its output must contain."""
 
-    def __init__(self, container=None, command=None, expect=None, reason=None, check=None):
+    def __init__(self, container=None, command=None, expect=None, reason=None, check=None, serial=False):
         self.container, self.command, self.expect = container, command, expect
+        self.serial = serial          # runs alone, after the others (e.g. it fails a router over)
         self.reason = reason          # set: fails without running (e.g. role not deployed)
         self.check = check            # optional callable(output) -> error or None
         self.ok, self.ms, self.error = False, None, reason
 
+    def argv(self):
+        if self.container is None:
+            return ["bash", "-c", self.command]
+        return ["podman", "exec", self.container, "sh", "-c", self.command]
+
     def reproduce(self):
         if not self.command:
             return None
-        return "podman exec {0} sh -c {1}".format(self.container, shlex.quote(self.command))
+        return " ".join(shlex.quote(arg) for arg in self.argv())
 
     def run(self):
         if self.reason:
             return self
-        start = time.monotonic()
+        start, limit = time.monotonic(), TIMEOUT * (4 if self.serial else 1)
         try:
-            proc = subprocess.run(["podman", "exec", self.container, "sh", "-c", self.command],
-                                  capture_output=True, text=True, timeout=TIMEOUT, errors="replace")
+            proc = subprocess.run(self.argv(), capture_output=True, text=True, timeout=limit, errors="replace")
             out, rc = proc.stdout + proc.stderr, proc.returncode
         except subprocess.TimeoutExpired:
-            out, rc = "timed out after {0} s".format(TIMEOUT), -1
+            out, rc = "timed out after {0} s".format(limit), -1
         self.ms = (time.monotonic() - start) * 1000
         if rc != 0:
             self.error = "exit {0}: {1}".format(rc, last_line(out))
@@ -238,11 +244,44 @@ def vpn_cells(lab, deployed):
             "HTTP": Cell(client, curl, vm["name"] + " http")}
 
 
+def dhclient(vm):
+    """A real DHCPv6 exchange from the VM's MAC (DUID-LL); the lease goes to a scratch file, the
+    address is not installed (podman already put it on eth0)."""
+    return ("rm -f /tmp/e2e-dhcp6.leases; timeout 15 dhclient -6 -1 -D LL -sf /bin/true "
+            "-lf /tmp/e2e-dhcp6.leases -pf /tmp/e2e-dhcp6.pid eth0 && dhclient -6 -x -pf /tmp/e2e-dhcp6.pid; "
+            "grep -o 'iaaddr [0-9a-f:]*' /tmp/e2e-dhcp6.leases")
+
+
 def lan_cells(lab, deployed):
     """The VM's address and gateway from the routers, kept through a VRRP failover."""
-    reason = ("role dhcpv6_radvd_vrrp not deployed yet" if "dhcpv6_radvd_vrrp" not in deployed
-              else "check not written yet (issue 11)")
-    return {row: Cell(reason=reason) for row in ("DHCPv6 address", "Default gateway", "VRRP failover")}
+    rows = ("DHCPv6 address", "Default gateway", "VRRP failover")
+    if "dhcpv6_radvd_vrrp" not in deployed:
+        return {row: Cell(reason="role dhcpv6_radvd_vrrp not deployed yet") for row in rows}
+    lan, (master, backup) = lab["lan"], lab["routers"][:2]
+    vm = next(v for v in lab["model"]["vms"] if v["ipv6"] in lab["vm_containers"] and v.get("duid"))
+    container = lab["vm_containers"][vm["ipv6"]]
+    far = lab["model"]["settings"]["gateway_ipv6"]  # beyond the routers, on the provider network
+    gateway = ("ip -6 route show default && ping -c1 -W3 {0} >/dev/null && echo reached {0}").format(far)
+    # Stops keepalived on the master: the backup takes both VIPs and starts Kea, the VM reaches
+    # the provider network through it and gets the same reservation; the master then takes over
+    # again (preempt), so the lab is left as it was.
+    failover = """set -u
+on() {{ podman exec "$1" ip -6 -o addr show dev {iface} | grep -q " {gw}/"; }}
+wait_for() {{ for _ in $(seq 1 $1); do "${{@:2}}" && return 0; sleep 0.5; done; return 1; }}
+trap 'podman exec {master} systemctl start keepalived; wait_for 30 on {master}' EXIT
+podman exec {master} systemctl stop keepalived
+wait_for 20 on {backup} || {{ echo "{backup} did not take {gw}"; exit 1; }}
+wait_for 20 podman exec {vm} ping -c1 -W1 {far} >/dev/null || {{ echo "no route to {far} via {backup}"; exit 1; }}
+podman exec {vm} sh -c {dhcp}
+echo "{vm} reached {far} via {backup}" """.format(
+        iface=lan["interface"], gw=lan["gateway"], master=master, backup=backup, vm=container,
+        far=far, dhcp=shlex.quote(dhclient(vm)))
+    return {
+        "DHCPv6 address": Cell(container, dhclient(vm), "iaaddr " + vm["ipv6"]),
+        "Default gateway": Cell(container, gateway, "default via {0} dev eth0 proto ra".format(lan["link_local"]),
+                                check=lambda out: None if "reached" in out else "no reply from " + far),
+        "VRRP failover": Cell(None, failover, "iaaddr " + vm["ipv6"], serial=True),
+    }
 
 
 def build(lab):
@@ -301,7 +340,10 @@ def main():
     lab = export(args.inventory)
     columns, cells = build(lab)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        list(pool.map(Cell.run, cells.values()))
+        list(pool.map(Cell.run, [cell for cell in cells.values() if not cell.serial]))
+    for cell in cells.values():
+        if cell.serial:
+            cell.run()
     print(render(columns, cells))
     failed = [(key, cell) for key, cell in cells.items() if not cell.ok]
     passed = len(cells) - len(failed)
