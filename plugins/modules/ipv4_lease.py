@@ -116,8 +116,10 @@ except ImportError:  # pragma: no cover - ansible-core itself requires PyYAML
     yaml = None
 
 HEADER = (
-    "# IPv4 lending state, written by v6only.gateway.ipv4_lease. Review it like code;\n"
-    "# a lease never moves, and a removed one drains until `expires` before it is freed.\n"
+    "---\n"
+    "# IPv4 lending state, written by v6only.gateway.ipv4_lease. Review it like\n"
+    "# code: a lease never moves, and a removed one drains until `expires`\n"
+    "# before it is freed.\n"
 )
 
 
@@ -153,8 +155,17 @@ def read_state(path):
     return text, leases
 
 
+if yaml is not None:
+    class _ReviewableDumper(yaml.SafeDumper):
+        """Indents lists under their key, as yamllint's default rules (and reviewers) expect."""
+
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, False)
+
+
 def render(leases):
-    return HEADER + yaml.safe_dump({"leases": leases}, default_flow_style=False, sort_keys=False, width=160)
+    return HEADER + yaml.dump({"leases": leases}, Dumper=_ReviewableDumper, default_flow_style=False,
+                              sort_keys=False, width=160)
 
 
 def write_atomically(path, text):

@@ -5,6 +5,8 @@ import json
 import pytest
 import yaml
 from ansible.module_utils.testing import patch_module_args
+from yamllint import linter
+from yamllint.config import YamlLintConfig
 
 from ansible_collections.v6only.gateway.plugins.modules import ipv4_lease
 
@@ -37,6 +39,13 @@ def test_first_run_creates_stacked_leases(tmp_path, capsys, check_mode):
     else:
         assert yaml.safe_load(path.read_text())["leases"] == result["leases"]
         assert list(tmp_path.iterdir()) == [path], "no temporary file is left behind"
+
+
+def test_the_state_file_passes_yamllint_as_committed_inventories_do(tmp_path, capsys):
+    path = tmp_path / "ipv4_leases.yml"
+    run(capsys, path=str(path), demands=DEMANDS + [dict(DEMANDS[1], proto="ftp", data_ports=[30000, 30009])])
+    problems = list(linter.run(path.read_text(), YamlLintConfig("extends: default")))
+    assert problems == []
 
 
 def test_second_run_is_unchanged_and_check_mode_shows_draining(tmp_path, capsys):
