@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 import dns.message
 import yaml
@@ -113,6 +114,16 @@ def doh_query(zone):
     return base64.urlsafe_b64encode(wire).decode().rstrip("=")
 
 
+def delivered(container, user, marker, seconds=15):
+    """None once a message with `marker` is in the user's mailbox on the container."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if subprocess.run(["podman", "exec", container, "grep", "-q", marker, "/var/mail/" + user]).returncode == 0:
+            return None
+        time.sleep(0.5)
+    return "queued by the relay but not in {0}:/var/mail/{1} after {2} s".format(container, user, seconds)
+
+
 def inbound_cell(lab, label, row, deployed):
     """IPv4 client -> gateway (or lent address) -> the VM's own service."""
     if row["served_by"] not in deployed:
@@ -149,6 +160,12 @@ def inbound_cell(lab, label, row, deployed):
     elif proto == "dns":
         cmd = "dig @{0} -p {1} +short {2} {3} TXT".format(ip, port, "+tcp" if "TCP" in label else "+notcp", row["match"][0])
         expect = served
+    elif proto in ("smtp", "submission") and row["routing"] == "relay":
+        # The relay answers "queued" itself: only the VM's mailbox proves delivery.
+        marker = "e2e-" + uuid.uuid4().hex
+        cmd = swaks + " --tls --header 'Subject: {0}'".format(marker)
+        return Cell(client, cmd, "250 2.0.0 Ok: queued",
+                    check=lambda out: delivered(lab["vm_containers"][row["backend_ipv6"]], lab["lab_user"], marker))
     elif proto in ("smtp", "submission"):
         cmd, expect = swaks + " --tls", "250 2.0.0 Ok: queued"
     elif proto == "smtps":
