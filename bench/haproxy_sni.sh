@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scenario=haproxy_sni
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 transfers=${TRANSFERS:-40}      # 1 MB files per round, on one kept-alive connection
 requests=${REQUESTS:-300}       # small requests per round, each on a new TLS connection
 customers=${CUSTOMERS:-5000}
@@ -26,7 +26,8 @@ trap cleanup EXIT
 cleanup
 bash scripts/networks.sh create "molecule/$scenario/networks" >/dev/null
 molecule create -s "$scenario" >/tmp/hs-bench.log 2>&1 || { tail -30 /tmp/hs-bench.log; exit 1; }
-eph=$(ls -d ~/.ansible/tmp/molecule.*."$scenario" | head -1)
+# Newest: other checkouts (e.g. a clean clone for CI) leave their own ephemeral dirs.
+eph=$(ls -td ~/.ansible/tmp/molecule.*."$scenario" | head -1)
 converge() { ANSIBLE_NOCOLOR=1 ansible-playbook -i "$eph/inventory/ansible_inventory.yml" "molecule/$scenario/converge.yml" "$@"; }
 # No per-source rate limit: the bench is one source opening hundreds of connections.
 converge -e haproxy_sni_conn_rate_limit=0 >>/tmp/hs-bench.log 2>&1 || { tail -30 /tmp/hs-bench.log; exit 1; }
@@ -54,21 +55,39 @@ echo "$bytes $t0 $t1 $t2 $p50 $m" | awk '{printf "%.1f %.3f %.1f\n", $1/1048576/
 EOF
 }
 
+# compare: alternating direct and proxied rounds; prints the medians.
+compare() {
+  local r d p
+  rm -f /tmp/hs-bench.rounds
+  for r in $(seq "$rounds"); do
+    d=$(bench "[$vm]") && p=$(bench "$gw")
+    printf "direct  %s\nproxied %s\n" "$d" "$p" >> /tmp/hs-bench.rounds
+  done
+  median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/hs-bench.rounds | median; }
+  d_mb=$(col direct 2) p_mb=$(col proxied 2) d_p50=$(col direct 3) p_p50=$(col proxied 3) d_cps=$(col direct 4) p_cps=$(col proxied 4)
+  rm -f /tmp/hs-bench.rounds
+  printf '1 MB HTTPS throughput  direct %7.1f MB/s  proxied %7.1f MB/s  ratio %.2f (target >= 0.8)\n' \
+    "$d_mb" "$p_mb" "$(echo "$p_mb $d_mb" | awk '{print $1/$2}')"
+  printf 'p50 new TLS + request  direct %7.3f ms    proxied %7.3f ms    added %.3f ms (target < 1)\n' \
+    "$d_p50" "$p_p50" "$(echo "$p_p50 $d_p50" | awk '{print $1-$2}')"
+  printf 'connection rate        direct %7.1f /s    proxied %7.1f /s    ratio %.2f\n' \
+    "$d_cps" "$p_cps" "$(echo "$p_cps $d_cps" | awk '{print $1/$2}')"
+}
+# pin CPUS CONTAINER...: the containers' cgroups onto CPUS.
+pin() { local cpus=$1 c; shift; for c in "$@"; do podman update --cpuset-cpus "$cpus" "$c" >/dev/null; done; }
+
 echo "haproxy_sni bench: $rounds rounds, $transfers x 1 MB, $requests new-connection requests, alternating"
-for r in $(seq "$rounds"); do
-  d=$(bench "[$vm]") && p=$(bench "$gw")
-  printf "direct  %s\nproxied %s\n" "$d" "$p" >> /tmp/hs-bench.rounds
-done
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/hs-bench.rounds | median; }
-d_mb=$(col direct 2) p_mb=$(col proxied 2) d_p50=$(col direct 3) p_p50=$(col proxied 3) d_cps=$(col direct 4) p_cps=$(col proxied 4)
-rm -f /tmp/hs-bench.rounds
-printf '1 MB HTTPS throughput  direct %7.1f MB/s  proxied %7.1f MB/s  ratio %.2f (target >= 0.8)\n' \
-  "$d_mb" "$p_mb" "$(echo "$p_mb $d_mb" | awk '{print $1/$2}')"
-printf 'p50 new TLS + request  direct %7.3f ms    proxied %7.3f ms    added %.3f ms (target < 1)\n' \
-  "$d_p50" "$p_p50" "$(echo "$p_p50 $d_p50" | awk '{print $1-$2}')"
-printf 'connection rate        direct %7.1f /s    proxied %7.1f /s    ratio %.2f\n' \
-  "$d_cps" "$p_cps" "$(echo "$p_cps $d_cps" | awk '{print $1/$2}')"
+echo "-- client, HAProxy and nginx share every CPU of this machine:"
+compare
+if [ "$(nproc)" -ge 2 ]; then
+  # As deployed, the gateway is its own host: the gateway container on CPU 1;
+  # client and VM on CPU 0 in both the direct and the proxied rounds.
+  echo "-- the gateway on CPU 1 alone, client and VM on CPU 0:"
+  pin 1 hs-gw && pin 0 hs-client hs-vm
+  compare
+  pin "0-$(($(nproc) - 1))" hs-gw hs-client hs-vm
+fi
 
 # 5,000 synthetic customers, each one VM address and one https name.
 python3 - "$customers" > /tmp/hs-bench-customers.json <<'EOF'
