@@ -89,19 +89,25 @@ if [ "$(nproc)" -ge 2 ]; then
   pin "0-$(($(nproc) - 1))" hs-gw hs-client hs-vm
 fi
 
-# 5,000 synthetic customers, each one VM address and one https name.
-python3 - "$customers" > /tmp/hs-bench-customers.json <<'EOF'
+# Synthetic customers (10, then 5,000), each one VM address and one https name.
+synthetic() {
+python3 - "$1" <<'EOF'
 import json, sys
 n = int(sys.argv[1])
 print(json.dumps({"haproxy_sni_conn_rate_limit": 0, "hs_added_customers": [
     {"name": f"bench{i}", "vms": [{"name": f"bench{i}-web", "ipv6": f"2001:db8:104::1:{i:x}",
      "services": [{"proto": "https", "names": [f"bench{i}.example"]}]}]} for i in range(1, n + 1)]}))
 EOF
+}
+synthetic 10 > /tmp/hs-bench-customers10.json
+synthetic "$customers" > /tmp/hs-bench-customers.json
 timed() {
   local t0; t0=$(date +%s.%N)
   "$@" >>/tmp/hs-bench.log 2>&1 || { echo "FAILED (see /tmp/hs-bench.log)"; return; }
   echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1-$2}'
 }
+t_add10=$(timed converge -e @/tmp/hs-bench-customers10.json)
+t_idle10=$(timed converge -e @/tmp/hs-bench-customers10.json)
 t_add=$(timed converge -e @/tmp/hs-bench-customers.json)
 t_idle=$(timed converge -e @/tmp/hs-bench-customers.json)
 t_name=$(timed converge -e @/tmp/hs-bench-customers.json -e '{"hs_bravo_extra_names": ["www.bravo.example"]}')
@@ -121,7 +127,10 @@ echo "commit map @$v $map" | socat - $sock >/dev/null
 echo "$(date +%s.%N) $t0" | awk '{printf "%.0f", ($1-$2)*1000}'
 EOF
 )
-rm -f /tmp/hs-bench-customers.json
+rm -f /tmp/hs-bench-customers.json /tmp/hs-bench-customers10.json
+echo "converge time as customers grow (one run):"
+echo "  adding the customers                 10: ${t_add10} s   $customers: ${t_add} s   ratio $(echo "$t_add $t_add10" | awk '{printf "%.1f", $1/$2}')"
+echo "  nothing to change                    10: ${t_idle10} s   $customers: ${t_idle} s   ratio $(echo "$t_idle $t_idle10" | awk '{printf "%.1f", $1/$2}')"
 echo "map update with $customers customers ($entries SNI entries on :443):"
 echo "  converge adding $customers customers (config + seamless reload)  ${t_add} s"
 echo "  converge with nothing to change                                ${t_idle} s"
