@@ -1,4 +1,9 @@
-"""Shared testinfra fixtures: scenarios open their containers by name over podman."""
+"""Shared testinfra fixtures: scenarios open their containers by name over podman
+and re-run playbooks on their own Molecule inventory."""
+import json
+import os
+import subprocess
+
 import pytest
 import testinfra
 
@@ -14,3 +19,23 @@ def podman_host():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def ansible_playbook():
+    """Return a function running ansible-playbook on this scenario's inventory.
+
+    `playbook` is relative to the scenario directory unless absolute; `extra_vars`
+    (a mapping) goes in as JSON; the result is the CompletedProcess, colour off.
+    """
+    scenario = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
+
+    def run(playbook, *args, extra_vars=None, timeout=900):
+        command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+                   os.path.join(scenario, playbook), *args]
+        if extra_vars is not None:
+            command += ["-e", json.dumps(extra_vars)]
+        return subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout,
+                              env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"))
+
+    return run

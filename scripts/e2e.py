@@ -41,6 +41,12 @@ INBOUND_ROWS = [
 ]
 EXTRA_ROWS = ["DNS64 AAAA", "DHCPv6 address", "Default gateway", "VRRP failover"]
 
+# A real DHCPv6 exchange from the VM's MAC (DUID-LL); the lease goes to a scratch file and the
+# address is not installed (podman already put it on eth0).
+DHCLIENT = ("rm -f /tmp/e2e-dhcp6.leases; timeout 15 dhclient -6 -1 -D LL -sf /bin/true "
+            "-lf /tmp/e2e-dhcp6.leases -pf /tmp/e2e-dhcp6.pid eth0 && dhclient -6 -x -pf /tmp/e2e-dhcp6.pid; "
+            "grep -o 'iaaddr [0-9a-f:]*' /tmp/e2e-dhcp6.leases")
+
 
 class Cell:
     """One check: a shell command in a container (or, without one, a bash script on the host
@@ -261,14 +267,6 @@ def vpn_cells(lab, deployed):
             "HTTP": Cell(client, curl, vm["name"] + " http")}
 
 
-def dhclient(vm):
-    """A real DHCPv6 exchange from the VM's MAC (DUID-LL); the lease goes to a scratch file, the
-    address is not installed (podman already put it on eth0)."""
-    return ("rm -f /tmp/e2e-dhcp6.leases; timeout 15 dhclient -6 -1 -D LL -sf /bin/true "
-            "-lf /tmp/e2e-dhcp6.leases -pf /tmp/e2e-dhcp6.pid eth0 && dhclient -6 -x -pf /tmp/e2e-dhcp6.pid; "
-            "grep -o 'iaaddr [0-9a-f:]*' /tmp/e2e-dhcp6.leases")
-
-
 def lan_cells(lab, deployed):
     """The VM's address and gateway from the routers, kept through a VRRP failover."""
     rows = ("DHCPv6 address", "Default gateway", "VRRP failover")
@@ -292,9 +290,9 @@ wait_for 20 podman exec {vm} ping -c1 -W1 {far} >/dev/null || {{ echo "no route 
 podman exec {vm} sh -c {dhcp}
 echo "{vm} reached {far} via {backup}" """.format(
         iface=lan["interface"], gw=lan["gateway"], master=master, backup=backup, vm=container,
-        far=far, dhcp=shlex.quote(dhclient(vm)))
+        far=far, dhcp=shlex.quote(DHCLIENT))
     return {
-        "DHCPv6 address": Cell(container, dhclient(vm), "iaaddr " + vm["ipv6"]),
+        "DHCPv6 address": Cell(container, DHCLIENT, "iaaddr " + vm["ipv6"]),
         "Default gateway": Cell(container, gateway, "default via {0} dev eth0 proto ra".format(lan["link_local"]),
                                 check=lambda out: None if "reached" in out else "no reply from " + far),
         "VRRP failover": Cell(None, failover, "iaaddr " + vm["ipv6"], serial=True),

@@ -1,7 +1,5 @@
 """Changes to a running gateway: a refused config lands nowhere; new names and customers
 keep a long-lived connection open (names through the runtime API, a new VM through a seamless reload)."""
-import json
-import os
 import subprocess
 
 import pytest
@@ -12,13 +10,10 @@ CHARLIE = [{"name": "charlie", "vms": [{"name": "charlie-web", "ipv6": "2001:db8
                                         "services": [{"proto": "https", "names": ["charlie.example"]}]}]}]
 
 
-def converge(extra):
+@pytest.fixture(name="converge")
+def fixture_converge(ansible_playbook):
     """Re-run the scenario's converge with extra vars; return the completed process."""
-    return subprocess.run(
-        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-         os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"), "-e", json.dumps(extra)],
-        capture_output=True, text=True, check=False, timeout=900, env=dict(os.environ, ANSIBLE_NOCOLOR="1"),
-    )
+    return lambda extra: ansible_playbook("converge.yml", extra_vars=extra)
 
 
 def worker_pid(gw):
@@ -36,7 +31,7 @@ def fixture_client(podman_host):
     return podman_host("hs-client")
 
 
-def test_a_config_haproxy_refuses_leaves_the_running_gateway_untouched(gw, client):
+def test_a_config_haproxy_refuses_leaves_the_running_gateway_untouched(gw, client, converge):
     before = (gw.file("/etc/haproxy/haproxy.cfg").sha256sum, worker_pid(gw))
     run = converge({"haproxy_sni_timeout_connect": "5 parsecs"})
     assert run.returncode != 0
@@ -49,7 +44,7 @@ def test_a_config_haproxy_refuses_leaves_the_running_gateway_untouched(gw, clien
     assert (gw.file("/etc/haproxy/haproxy.cfg").sha256sum, worker_pid(gw)) == before
 
 
-def test_new_name_and_new_customer_keep_a_long_lived_connection(gw, client):
+def test_new_name_and_new_customer_keep_a_long_lived_connection(gw, client, converge):
     client.run(f"rm -f {FLAG} /tmp/hs-hold.out")
     subprocess.run(["podman", "exec", "-d", "hs-client", "sh", "-c",
                     f"hs-tls-client hold {GW} 993 mail.alpha.example /etc/ssl/hs-mail.alpha.example.crt {FLAG}"

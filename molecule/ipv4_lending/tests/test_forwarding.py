@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import subprocess
 import uuid
 
 import yaml
@@ -82,13 +81,9 @@ def test_an_address_not_lent_refuses_connections(podman_host):
     assert client.run(f"nc -z -w 2 {LENT} 143").rc != 0
 
 
-def test_make_leases_report_shows_the_stacked_tenants():
-    project = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-    run = subprocess.run(
-        ["ansible-playbook", "-i", os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"),
-         os.path.join(project, "playbooks", "leases.yml")],
-        capture_output=True, text=True, check=True, timeout=300, env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"),
-    )
+def test_make_leases_report_shows_the_stacked_tenants(ansible_playbook):
+    run = ansible_playbook(os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", "leases.yml"), timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     report = run.stdout[run.stdout.index("IPv4 lending pool"):]
     block = report[report.index(LENT):report.index(POOL[1])]
     assert "bob-mail" in block and "smtp" in block and "tcp/25" in block

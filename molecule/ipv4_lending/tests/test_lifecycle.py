@@ -5,11 +5,8 @@ an operator's next pull request would. Runs after test_forwarding.py and test_ft
 """
 
 import copy
-import hashlib
-import json
 import os
 import re
-import subprocess
 import time
 import uuid
 
@@ -28,19 +25,14 @@ with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _handle:
 GRACE = BASE_VARS["v6only_gateway"]["dns_ttl"]
 
 
-def converge(*extra_args, drop=(), carries=None):
+def converge(ansible_playbook, *extra_args, drop=(), carries=None):
     """Run converge.yml with the protocols in `drop` removed from alice's VM."""
     extra = copy.deepcopy(BASE_VARS)
     alice = next(c for c in extra["v6only_gateway_customers"] if c["name"] == "alice")
     alice["vms"][0]["services"] = [s for s in alice["vms"][0]["services"] if s["proto"] not in drop]
     if carries:
         extra["v6only_gateway"]["carries"] = carries
-    run = subprocess.run(
-        ["ansible-playbook", "-i", INVENTORY, os.path.join(SCENARIO, "converge.yml"), "-e", json.dumps(extra),
-         *extra_args],
-        capture_output=True, text=True, check=False, timeout=600,
-        env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"),
-    )
+    run = ansible_playbook("converge.yml", *extra_args, extra_vars=extra, timeout=600)
     # One line of words without colour codes: callbacks wrap long messages.
     return run.returncode, " ".join(ANSI.sub("", run.stdout + run.stderr).split())
 
@@ -76,14 +68,14 @@ def saved_state():
     # A hand edit that puts alice on bob's port: valid YAML, a double allocation.
     (lambda text: text.replace("port: 110", "port: 25"), "tcp/25 on 198.51.100.104 is also held by"),
 ])
-def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, saved_state, corrupt, message):
+def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, ansible_playbook, saved_state, corrupt, message):
     gw = podman_host("il-gw")
     before = gateway_snapshot(gw)
     broken = corrupt(saved_state)
     assert broken != saved_state
     with open(STATE, "w", encoding="utf-8") as handle:
         handle.write(broken)
-    returncode, output = converge()
+    returncode, output = converge(ansible_playbook)
     assert returncode != 0
     assert message in output, output[-3000:]
     assert "not valid YAML" in output or "from_yaml" in output or "It was not changed" in output
@@ -92,10 +84,10 @@ def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, sav
     assert gateway_snapshot(gw) == before
 
 
-def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, saved_state):
+def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, ansible_playbook, saved_state):
     gw = podman_host("il-gw")
     before = gateway_snapshot(gw)
-    returncode, output = converge("--check", "--diff", drop=("pop3",))
+    returncode, output = converge(ansible_playbook, "--check", "--diff", drop=("pop3",))
     assert returncode == 0, output[-3000:]
     assert "created: 0, kept: 2, draining: 1, freed: 0" in output
     assert "state: draining" in output and "alice-mail/pop3@198.51.100.104" in output
@@ -104,9 +96,9 @@ def test_check_mode_shows_the_drain_and_writes_nothing(podman_host, saved_state)
     assert gateway_snapshot(gw) == before
 
 
-def test_removing_alice_pop3_drains_then_frees_her_lease(podman_host):
+def test_removing_alice_pop3_drains_then_frees_her_lease(podman_host, ansible_playbook):
     gw = podman_host("il-gw")
-    returncode, output = converge(drop=("pop3",))
+    returncode, output = converge(ansible_playbook, drop=("pop3",))
     assert returncode == 0, output[-3000:]
     alice = leases()["alice-mail", "pop3"]
     assert alice["state"] == "draining" and alice["address"] == LENT
@@ -118,16 +110,16 @@ def test_removing_alice_pop3_drains_then_frees_her_lease(podman_host):
     assert gw.socket(f"tcp://{LENT}:21").is_listening
 
     wait_for_expiry(alice)
-    returncode, output = converge(drop=("pop3",))
+    returncode, output = converge(ansible_playbook, drop=("pop3",))
     assert returncode == 0, output[-3000:]
     assert set(leases()) == {("bob-mail", "smtp"), ("alice-mail", "ftp")}
     assert "freed: - alice-mail/pop3@198.51.100.104" in output
 
 
-def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host):
+def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host, ansible_playbook):
     gw, client = podman_host("il-gw"), podman_host("il-client")
     # Alice's FTP leaves too, so bob is the address's last tenant.
-    returncode, output = converge(drop=("pop3", "ftp"), carries={"smtp": "relay"})
+    returncode, output = converge(ansible_playbook, drop=("pop3", "ftp"), carries={"smtp": "relay"})
     assert returncode == 0, output[-3000:]
     bob = leases()["bob-mail", "smtp"]
     assert bob["state"] == "draining"
@@ -140,7 +132,7 @@ def test_gateway_learning_smtp_drains_bob_and_returns_the_address(podman_host):
         f"for i in $(seq 50); do grep -q {subject} /var/mail/bob && exit 0; sleep 0.1; done; exit 1").rc == 0
 
     wait_for_expiry(bob)
-    returncode, output = converge(drop=("pop3", "ftp"), carries={"smtp": "relay"})
+    returncode, output = converge(ansible_playbook, drop=("pop3", "ftp"), carries={"smtp": "relay"})
     assert returncode == 0, output[-3000:]
     assert leases() == {}
     assert f" {LENT}/" not in gw.check_output("ip -4 -o address show")

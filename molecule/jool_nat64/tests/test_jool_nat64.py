@@ -1,15 +1,11 @@
 """jool_nat64 translates for customers only, with real clients on both sides of jn-nat64."""
 
 import json
-import os
-import pathlib
-import subprocess
 
 import pytest
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_embed
 
-SCENARIO = pathlib.Path(__file__).resolve().parents[1]
 SERVER_V4 = "198.51.100.51"
 TRANSLATOR_V4 = "198.51.100.50"
 PAGE = "jn-server over IPv4"
@@ -130,14 +126,8 @@ def test_jool_config_is_valid_json_with_model_pools(podman_host, model):
         assert entry["port range"] == "61001-65535"
 
 
-def test_forced_jool_fails_clearly_and_changes_nothing(model):
-    result = subprocess.run(
-        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(SCENARIO / "force_jool.yml")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+def test_forced_jool_fails_clearly_and_changes_nothing(model, ansible_playbook):
+    result = ansible_playbook("force_jool.yml", timeout=300)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
     assert "jool_nat64_backend is 'jool', but kernel %s on jn-nat64 has no Jool module" % model["kernel"] in output

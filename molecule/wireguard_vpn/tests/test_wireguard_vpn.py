@@ -2,7 +2,6 @@
 
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
@@ -84,7 +83,7 @@ def tunnel(client):
 
 
 @pytest.fixture(scope="module")
-def second_peer(tunnel, server, client):
+def second_peer(tunnel, server, client, ansible_playbook):
     """Converge again with a second peer while peer 1 pings the VM through its live session."""
     peer1 = pubkey(client, "alice-laptop")
     before = {
@@ -95,11 +94,7 @@ def second_peer(tunnel, server, client):
     }
     client.run_expect([0], "systemd-run --unit=wg-ping sh -c "
                            f"'ping -6 -i 0.2 -c 200 {VM} > /tmp/wg-ping.log 2>&1'")
-    converge = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"]) / "converge.yml"
-    run = subprocess.run(
-        ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(converge),
-         "-e", "wg_scenario_second_peer=true"],
-        capture_output=True, text=True, check=False)
+    run = ansible_playbook("converge.yml", extra_vars={"wg_scenario_second_peer": True})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     for _ in range(60):
         if client.run("systemctl is-active --quiet wg-ping").rc != 0:
