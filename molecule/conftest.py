@@ -3,6 +3,7 @@ and re-run playbooks on their own Molecule inventory."""
 import json
 import os
 import subprocess
+import time
 
 import pytest
 import testinfra
@@ -39,3 +40,22 @@ def ansible_playbook():
                               env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0"))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def wait_until():
+    """Return a function polling `value()` until it is truthy or `seconds` pass; it returns
+    the last value, so the caller asserts on what was actually seen.
+
+    Daemons log, reload and fail over asynchronously: a check made once, the instant the
+    action returns, fails on a slow machine while the system is right.
+    """
+    def poll(value, seconds=30, interval=0.2):
+        deadline = time.monotonic() + seconds
+        while True:
+            seen = value()
+            if seen or time.monotonic() >= deadline:
+                return seen
+            time.sleep(interval)
+
+    return poll

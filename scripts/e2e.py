@@ -292,10 +292,11 @@ echo "{vm} reached {far} via {backup}" """.format(
         iface=lan["interface"], gw=lan["gateway"], master=master, backup=backup, vm=container,
         far=far, dhcp=shlex.quote(DHCLIENT))
     return {
-        "DHCPv6 address": Cell(container, DHCLIENT, "iaaddr " + vm["ipv6"]),
+        # grep -o prints one match per line: the newline keeps ::10 from matching ::100.
+        "DHCPv6 address": Cell(container, DHCLIENT, "iaaddr {0}\n".format(vm["ipv6"])),
         "Default gateway": Cell(container, gateway, "default via {0} dev eth0 proto ra".format(lan["link_local"]),
                                 check=lambda out: None if "reached" in out else "no reply from " + far),
-        "VRRP failover": Cell(None, failover, "iaaddr " + vm["ipv6"], serial=True),
+        "VRRP failover": Cell(None, failover, "iaaddr {0}\n".format(vm["ipv6"]), serial=True),
     }
 
 

@@ -85,12 +85,13 @@ def test_ssh_reaches_the_vm_through_its_gateway_port(client, podman_host):
     assert scan.stdout.split()[1:3] == vm_key
 
 
-def test_proxy_v2_delivers_the_client_ipv4_to_the_backend_log(client, podman_host):
+def test_proxy_v2_delivers_the_client_ipv4_to_the_backend_log(client, podman_host, wait_until):
     rc, _ = curl(client, "https://bravo.example/proxy-v2-probe", f"--resolve bravo.example:443:{GW}",
                  "--cacert /etc/ssl/hs-bravo.example.crt")
     assert rc == 0
-    log = podman_host("hs-vm").file("/var/log/nginx/bravo.log").content_string
-    assert f'{CLIENT} bravo.example "GET /proxy-v2-probe HTTP/2.0" 200' in log
+    line = f'{CLIENT} bravo.example "GET /proxy-v2-probe HTTP/2.0" 200'
+    log = podman_host("hs-vm").file("/var/log/nginx/bravo.log")
+    assert wait_until(lambda: line in log.content_string, 10), log.content_string
 
 
 def test_stats_and_metrics_only_on_the_admin_address(client, podman_host):
@@ -100,11 +101,20 @@ def test_stats_and_metrics_only_on_the_admin_address(client, podman_host):
     assert client.run(f"curl -sS -m 5 http://{GW}:8404/metrics").rc != 0
 
 
-def test_log_names_sni_backend_and_bytes(client, podman_host):
+def test_log_names_sni_backend_and_bytes(client, podman_host, wait_until):
+    gw = podman_host("hs-gw")
+
+    def logged():
+        log = gw.run("journalctl -t haproxy --no-pager -o cat").stdout
+        return [line for line in log.splitlines() if "sni=mail.alpha.example" in line]
+
+    # HAProxy logs a session when it closes, and journald stores it later still: wait for this
+    # session's own line, not the one an earlier test left.
+    before = len(logged())
     assert client.run(f"hs-tls-client once {GW} 993 mail.alpha.example /etc/ssl/hs-mail.alpha.example.crt").rc == 0
-    log = podman_host("hs-gw").run("journalctl -t haproxy --no-pager -o cat")
-    lines = [line for line in log.stdout.splitlines() if "sni=mail.alpha.example" in line]
-    assert lines
-    assert " alpha-web_imaps_tcp_993/vm " in lines[-1]
-    assert "bytes_in=" in lines[-1] and "bytes_out=" in lines[-1]
-    assert "bytes_out=0 " not in lines[-1]
+    new = wait_until(lambda: logged()[before:], 10)
+    assert new, "no log line for the session"
+    for line in new:
+        assert " alpha-web_imaps_tcp_993/vm " in line
+        assert "bytes_in=" in line and "bytes_out=" in line
+        assert "bytes_out=0 " not in line
