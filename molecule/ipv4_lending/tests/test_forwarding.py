@@ -51,28 +51,32 @@ def test_dns_rows_point_gateway_names_at_the_lent_address(podman_host):
     assert all(r["type"] == "A" and r["ttl"] == 3 for r in records)
 
 
-def test_swaks_reaches_bob_and_bob_sees_the_client_ipv4(podman_host):
+def test_swaks_reaches_bob_and_bob_sees_the_client_ipv4(podman_host, wait_until):
     subject = f"lent-{uuid.uuid4().hex}"
     podman_host("il-client").check_output(
         f"swaks --to bob@bob.example --from carol@example.org --server {LENT}:25 --header 'Subject: {subject}'"
     )
     vm = podman_host("il-vm1")
-    mailbox = vm.check_output("for i in $(seq 50); do grep -q %s /var/mail/bob 2>/dev/null && break; sleep 0.1; done;"
-                              " cat /var/mail/bob", subject)
-    message = next(m for m in ("\n" + mailbox).split("\nFrom ") if subject in m)
+
+    def delivered():
+        return next((m for m in ("\n" + vm.run("cat /var/mail/bob").stdout).split("\nFrom ") if subject in m), None)
+
+    message = wait_until(delivered, 60)
+    assert message, f"no message {subject} in il-vm1's /var/mail/bob after 60 s:\n{vm.run('postqueue -p').stdout}"
     assert f"(unknown [{CLIENT}])" in message, "postfix got the IPv4 client from PROXY v2"
     assert "2001:db8:109::20" not in message, "the gateway's own address must not appear as the client"
 
 
-def test_pop3_reaches_alice_and_alice_sees_the_client_ipv4(podman_host):
+def test_pop3_reaches_alice_and_alice_sees_the_client_ipv4(podman_host, wait_until):
     script = (
         "import poplib; p = poplib.POP3('%s', 110, timeout=5); p.user('alice'); p.pass_('lend-me-an-address');"
         " print(b'\\n'.join(p.retr(1)[1]).decode()); p.quit()" % LENT
     )
     fetched = podman_host("il-client").check_output("python3 -c %s", script)
     assert "Subject: welcome to alice-mail" in fetched
-    log = podman_host("il-vm2").file("/var/log/dovecot.log").content_string
-    assert f"user=<alice>, method=PLAIN, rip={CLIENT}, lip={LENT}" in log
+    log = podman_host("il-vm2").file("/var/log/dovecot.log")
+    login = f"user=<alice>, method=PLAIN, rip={CLIENT}, lip={LENT}"
+    assert wait_until(lambda: login in log.content_string, 10), log.content_string
 
 
 def test_an_address_not_lent_refuses_connections(podman_host):
