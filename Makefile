@@ -15,9 +15,7 @@ export ANSIBLE_ROLES_PATH := $(ROOT)/roles
 export PATH := $(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-# molecule/site (issue 11) is still being finished: run it with `make molecule S=site`.
-PENDING_SCENARIOS :=
-SCENARIOS := $(filter-out $(PENDING_SCENARIOS),$(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
 .PHONY: help deps image lint unit molecule test check-inventory lab lab-destroy leases build clean
 

@@ -59,3 +59,20 @@ def wait_until():
             time.sleep(interval)
 
     return poll
+
+
+@pytest.fixture(scope="session")
+def wait_for_mail(wait_until):
+    """Return a function giving the message in `mailbox` (an mbox on `host`) that carries
+    `marker`, polling until it is delivered; it fails with the host's mail queue otherwise."""
+    def find(host, mailbox, marker, timeout=60):
+        def message():
+            mbox = "\n" + host.run(f"cat {mailbox}").stdout
+            return next((m for m in mbox.split("\nFrom ") if marker in m), None)
+
+        found = wait_until(message, timeout, 1)
+        if found is None:
+            pytest.fail(f"no message with {marker} in {mailbox} after {timeout} s:\n{host.run('postqueue -p').stdout}")
+        return found
+
+    return find

@@ -60,23 +60,13 @@ def router_advertisements(host):
     return json.loads(host.check_output("python3 -c " + shlex.quote(RA_LISTENER)))
 
 
-def wait_for(predicate, seconds):
-    """Poll predicate every 0.1 s for at most `seconds`; return the time it took, or None."""
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if predicate():
-            return time.monotonic() - start
-        time.sleep(0.1)
-    return None
-
-
 def holds_vips(host):
     found = addresses(host)
     return found.get(VIP_LL) == "64" and found.get(GATEWAY) == "64"
 
 
-def pings(host, seconds):
-    return wait_for(lambda: host.run(f"ping -c1 -W1 {GATEWAY}").rc == 0, seconds) is not None
+def pings(wait_until, host, seconds):
+    return wait_until(lambda: host.run(f"ping -c1 -W1 {GATEWAY}").rc == 0, seconds)
 
 
 def test_only_the_master_holds_the_vips_and_runs_kea(podman_host):
@@ -128,9 +118,9 @@ def test_only_the_master_advertises_with_pref64(podman_host):
         assert ra["pref64"] == ["2001:db8:46::/96"]
 
 
-def test_failover_within_three_seconds_and_failback(podman_host):
+def test_failover_within_three_seconds_and_failback(podman_host, wait_until):
     r1, r2, vm1, vm2 = (podman_host(n) for n in ("lan-r1", "lan-r2", "lan-vm1", "lan-vm2"))
-    assert pings(vm1, 5)
+    assert pings(wait_until, vm1, 5)
 
     # The backup times its own takeover: polling from here through podman exec would add
     # seconds of exec overhead on a busy machine. Containers share the host's clock.
@@ -142,21 +132,21 @@ def test_failover_within_three_seconds_and_failback(podman_host):
     stopped = time.time()
     r1.check_output("systemctl stop keepalived")
     try:
-        assert wait_for(lambda: r2.file("/tmp/vips-at").exists, 30) is not None, "the backup never took the VIPs"
+        assert wait_until(lambda: r2.file("/tmp/vips-at").exists, 30), "the backup never took the VIPs"
         took = float(r2.file("/tmp/vips-at").content_string) - stopped
         assert took < 3, f"the backup took the VIPs after {took:.1f} s"
         assert holds_vips(r2)
         assert VIP_LL not in addresses(r1) and GATEWAY not in addresses(r1)
-        assert wait_for(lambda: r2.service("kea-dhcp6-server").is_running, 15) is not None
+        assert wait_until(lambda: r2.service("kea-dhcp6-server").is_running, 15)
         assert not r1.service("kea-dhcp6-server").is_running
-        assert pings(vm1, 10), "the VM's ping to the gateway address did not recover"
+        assert pings(wait_until, vm1, 10), "the VM's ping to the gateway address did not recover"
         ras = router_advertisements(vm2)
         assert ras and {(ra["source"], ra["lla"]) for ra in ras} == {(VIP_LL, mac(r2))}
     finally:
         r1.check_output("systemctl start keepalived")
 
     # Failback: r1 has the higher priority and preempts once its health check passes.
-    assert wait_for(lambda: holds_vips(r1), 10) is not None, "r1 did not take the VIPs back"
-    assert wait_for(lambda: GATEWAY not in addresses(r2), 3) is not None
-    assert wait_for(lambda: r1.service("kea-dhcp6-server").is_running and not r2.service("kea-dhcp6-server").is_running, 15) is not None
-    assert pings(vm1, 10)
+    assert wait_until(lambda: holds_vips(r1), 10), "r1 did not take the VIPs back"
+    assert wait_until(lambda: GATEWAY not in addresses(r2), 3)
+    assert wait_until(lambda: r1.service("kea-dhcp6-server").is_running and not r2.service("kea-dhcp6-server").is_running, 15)
+    assert pings(wait_until, vm1, 10)

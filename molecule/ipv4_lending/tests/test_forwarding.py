@@ -51,18 +51,12 @@ def test_dns_rows_point_gateway_names_at_the_lent_address(podman_host):
     assert all(r["type"] == "A" and r["ttl"] == 3 for r in records)
 
 
-def test_swaks_reaches_bob_and_bob_sees_the_client_ipv4(podman_host, wait_until):
+def test_swaks_reaches_bob_and_bob_sees_the_client_ipv4(podman_host, wait_for_mail):
     subject = f"lent-{uuid.uuid4().hex}"
     podman_host("il-client").check_output(
         f"swaks --to bob@bob.example --from carol@example.org --server {LENT}:25 --header 'Subject: {subject}'"
     )
-    vm = podman_host("il-vm1")
-
-    def delivered():
-        return next((m for m in ("\n" + vm.run("cat /var/mail/bob").stdout).split("\nFrom ") if subject in m), None)
-
-    message = wait_until(delivered, 60)
-    assert message, f"no message {subject} in il-vm1's /var/mail/bob after 60 s:\n{vm.run('postqueue -p').stdout}"
+    message = wait_for_mail(podman_host("il-vm1"), "/var/mail/bob", subject)
     assert f"(unknown [{CLIENT}])" in message, "postfix got the IPv4 client from PROXY v2"
     assert "2001:db8:109::20" not in message, "the gateway's own address must not appear as the client"
 
