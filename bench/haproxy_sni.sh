@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scenario=haproxy_sni
-rounds=${ROUNDS:-5}
-transfers=${TRANSFERS:-40}      # 1 MB files per round, on one kept-alive connection
+rounds=${ROUNDS:-9}
+transfers=${TRANSFERS:-200}     # 1 MB files per round, on one kept-alive connection
 requests=${REQUESTS:-300}       # small requests per round, each on a new TLS connection
 customers=${CUSTOMERS:-5000}
 gw=198.51.100.34
@@ -35,40 +35,65 @@ converge -e haproxy_sni_conn_rate_limit=0 >>/tmp/hs-bench.log 2>&1 || { tail -30
 podman network disconnect hs-v6 hs-client >/dev/null 2>&1 || true
 podman network connect --ip6 2001:db8:104::35 hs-v6 hs-client
 
-# bench ADDR: one line "MB/s p50_ms conn_per_s" for alpha.example reached at ADDR.
-bench() {
-  podman exec -i hs-client bash -s "$1" "$transfers" "$requests" "$ca" <<'EOF'
-addr=$1 n=$2 m=$3 ca=$4
+# big ADDR: MB/s of $transfers x 1 MB from alpha.example at ADDR, one kept-alive connection.
+big() {
+  podman exec -i hs-client bash -s "$1" "$transfers" "$ca" <<'EOF'
+addr=$1 n=$2 ca=$3
 # -o once per URL: curl applies each -o to one URL only.
-big=$(for i in $(seq "$n"); do printf -- '-o /dev/null https://alpha.example/1m.bin '; done)
-small=$(for i in $(seq "$m"); do printf -- '-o /dev/null https://alpha.example/ '; done)
+urls=$(for i in $(seq "$n"); do printf -- '-o /dev/null https://alpha.example/1m.bin '; done)
 t0=$(date +%s.%N)
-bytes=$(curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -w '%{size_download}\n' $big | awk '{s+=$1} END {print s}')
+bytes=$(curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -w '%{size_download}\n' $urls | awk '{s+=$1} END {print s}')
 t1=$(date +%s.%N)
-# HTTP/1.1 with Connection: close: a new TCP + TLS connection for every URL.
-curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -H 'Connection: close' -w '%{num_connects} %{time_total}\n' $small > /tmp/lat
-[ "$(awk '$1 != 1' /tmp/lat | wc -l)" = 0 ] || { echo "a request reused a connection" >&2; exit 1; }
 [ "$bytes" = $((n * 1048576)) ] || { echo "got $bytes bytes, wanted $((n * 1048576))" >&2; exit 1; }
-t2=$(date +%s.%N)
-p50=$(awk '{print $2}' /tmp/lat | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')
-echo "$bytes $t0 $t1 $t2 $p50 $m" | awk '{printf "%.1f %.3f %.1f\n", $1/1048576/($3-$2), $5, $6/($4-$3)}'
+echo "$bytes $t0 $t1" | awk '{printf "%.1f\n", $1/1048576/($3-$2)}'
 EOF
 }
+# small ADDR: "p50_ms conn_per_s" of $requests small pages, each on a new TCP + TLS connection.
+small() {
+  podman exec -i hs-client bash -s "$1" "$requests" "$ca" <<'EOF'
+addr=$1 m=$2 ca=$3
+urls=$(for i in $(seq "$m"); do printf -- '-o /dev/null https://alpha.example/ '; done)
+t0=$(date +%s.%N)
+# HTTP/1.1 with Connection: close: a new TCP + TLS connection for every URL.
+curl -sS --http1.1 --cacert "$ca" --resolve "alpha.example:443:$addr" -H 'Connection: close' -w '%{num_connects} %{time_total}\n' $urls > /tmp/lat
+t1=$(date +%s.%N)
+[ "$(awk '$1 != 1' /tmp/lat | wc -l)" = 0 ] || { echo "a request reused a connection" >&2; exit 1; }
+[ "$(wc -l < /tmp/lat)" = "$m" ] || { echo "got $(wc -l < /tmp/lat) answers, wanted $m" >&2; exit 1; }
+p50=$(awk '{print $2}' /tmp/lat | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] * 1000}')
+echo "$p50 $m $t0 $t1" | awk '{printf "%.3f %.1f\n", $1, $2/($4-$3)}'
+EOF
+}
+# The HAProxy worker's CPU time so far, in clock ticks (user + system).
+gw_ticks() {
+  podman exec hs-gw sh -c 'w=$(echo "show info" | socat - /run/haproxy/admin.sock | sed -n "s/^Pid: //p"); awk "{print \$14 + \$15}" /proc/$w/stat'
+}
 
-# compare: alternating direct and proxied rounds; prints the medians.
+# compare: alternating direct and proxied rounds; prints the medians, the
+# spread of the per-round throughput ratios and HAProxy's CPU per proxied GB.
 compare() {
-  local r d p
+  local r d p t0 t1 hz
+  hz=$(getconf CLK_TCK)
   rm -f /tmp/hs-bench.rounds
   for r in $(seq "$rounds"); do
-    d=$(bench "[$vm]") && p=$(bench "$gw")
+    d=$(big "[$vm]")
+    t0=$(gw_ticks); p=$(big "$gw"); t1=$(gw_ticks)
+    echo "round $d $p $(echo "$t0 $t1 $hz $transfers" | awk '{print ($2-$1)/$3*1000*1024/$4}')" >> /tmp/hs-bench.rounds
+    d=$(small "[$vm]") && p=$(small "$gw")
     printf "direct  %s\nproxied %s\n" "$d" "$p" >> /tmp/hs-bench.rounds
   done
   median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
   col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/hs-bench.rounds | median; }
-  d_mb=$(col direct 2) p_mb=$(col proxied 2) d_p50=$(col direct 3) p_p50=$(col proxied 3) d_cps=$(col direct 4) p_cps=$(col proxied 4)
+  d_mb=$(col round 2) p_mb=$(col round 3) cpu=$(col round 4)
+  d_p50=$(col direct 2) p_p50=$(col proxied 2) d_cps=$(col direct 3) p_cps=$(col proxied 3)
+  spread=$(awk '$1 == "round" {print $3/$2}' /tmp/hs-bench.rounds | sort -n |
+    awk '{a[NR]=$1} END {printf "%.2f-%.2f, quartiles %.2f %.2f", a[1], a[NR], a[int((NR+3)/4)], a[int((3*NR+3)/4)]}')
   rm -f /tmp/hs-bench.rounds
   printf '1 MB HTTPS throughput  direct %7.1f MB/s  proxied %7.1f MB/s  ratio %.2f (target >= 0.8)\n' \
     "$d_mb" "$p_mb" "$(echo "$p_mb $d_mb" | awk '{print $1/$2}')"
+  printf '  per-round ratios %s\n' "$spread"
+  # One CPU second moves 1024/cpu_ms GB: what one gateway core forwards when nothing else runs on it.
+  printf '  HAProxy worker CPU per proxied GB %.0f ms: one gateway core forwards %.0f MB/s, %.1fx the direct rate\n' \
+    "$cpu" "$(echo "$cpu" | awk '{print 1024000/$1}')" "$(echo "$cpu $d_mb" | awk '{print 1024000/$1/$2}')"
   printf 'p50 new TLS + request  direct %7.3f ms    proxied %7.3f ms    added %.3f ms (target < 1)\n' \
     "$d_p50" "$p_p50" "$(echo "$p_p50 $d_p50" | awk '{print $1-$2}')"
   printf 'connection rate        direct %7.1f /s    proxied %7.1f /s    ratio %.2f\n' \
@@ -77,7 +102,7 @@ compare() {
 # pin CPUS CONTAINER...: the containers' cgroups onto CPUS.
 pin() { local cpus=$1 c; shift; for c in "$@"; do podman update --cpuset-cpus "$cpus" "$c" >/dev/null; done; }
 
-echo "haproxy_sni bench: $rounds rounds, $transfers x 1 MB, $requests new-connection requests, alternating"
+echo "haproxy_sni bench: $rounds rounds, $transfers x 1 MB, $requests new-connection requests, alternating direct and proxied"
 echo "-- client, HAProxy and nginx share every CPU of this machine:"
 compare
 if [ "$(nproc)" -ge 2 ]; then
