@@ -83,7 +83,10 @@ up() {
 down() {
   local names
   names=$(podman ps -a --format '{{.Names}}' | grep "^$prefix" || true)
-  [ -z "$names" ] || { podman rm -f -t 2 $names >/dev/null; echo "container: removed" $names; }
+  # A second rm: podman fails one whose systemd exits just as the SIGKILL is sent
+  # ("container state improper: stopped"); by then it has stopped and goes.
+  [ -z "$names" ] || { podman rm -f -t 2 $names >/dev/null || podman rm -f $names >/dev/null
+                       echo "container: removed" $names; }
   while read -r name _; do
     podman network exists "$name" && podman network rm -f "$name" >/dev/null && echo "network: removed $name"
   done < <(networks)
