@@ -15,21 +15,8 @@ description:
   - Each error names the customer, the VM, the field, what is wrong and the fix.
   - An empty list means the model is valid.
 positional: settings, leases
-options:
-  _input:
-    description: Customers, as returned by the C(v6only.gateway.customer_files) lookup.
-    type: list
-    elements: dict
-    required: true
-  settings:
-    description: The gateway settings (C(v6only_gateway)).
-    type: dict
-    default: {}
-  leases:
-    description: The IPv4 leases, each C({address, vm, proto, state}).
-    type: list
-    elements: dict
-    default: []
+extends_documentation_fragment:
+  - v6only.gateway.customer_model_input
 """
 
 EXAMPLES = r"""

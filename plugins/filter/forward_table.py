@@ -19,23 +19,8 @@ description:
   - Pure, so the same input always gives byte-identical output; addresses for
     C(lend) rows come only from O(leases), never invented.
 positional: settings, leases
-options:
-  _input:
-    description: Customers, as returned by the C(v6only.gateway.customer_files) lookup, or inline mappings that each carry C(name).
-    type: list
-    elements: dict
-    required: true
-  settings:
-    description: The gateway settings (C(v6only_gateway)); missing keys take the catalogue defaults.
-    type: dict
-    default: {}
-  leases:
-    description:
-      - The IPv4 leases, each C({address, vm, proto, state}) with state C(active) or C(draining).
-      - A C(lend) row listens on the active lease for its (vm, proto), or on null when there is none.
-    type: list
-    elements: dict
-    default: []
+extends_documentation_fragment:
+  - v6only.gateway.customer_model_input
 """
 
 EXAMPLES = r"""

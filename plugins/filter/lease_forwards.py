@@ -5,7 +5,7 @@
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import LeaseError
-from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import forwards as _forwards
+from ansible_collections.v6only.gateway.plugins.module_utils._lease_report import forwards as _forwards
 
 DOCUMENTATION = r"""
 name: lease_forwards

@@ -9,10 +9,8 @@ once, each naming the customer and VM, as the customer model does.
 from __future__ import annotations
 
 import ipaddress
-import re
 
-_DUID = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){2,129}$")
-_MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
+from ansible_collections.v6only.gateway.plugins.module_utils._model_values import DUID, MAC
 
 
 def _who(entry):
@@ -34,41 +32,10 @@ def kea_reservations(vms, prefix, extra=()):
     """
     network = ipaddress.IPv6Network(prefix)
     errors = []
-    chosen = []
-    for vm in vms or ():
-        try:
-            address = ipaddress.IPv6Address(vm.get("ipv6") or "")
-        except ValueError:
-            continue
-        if address in network:
-            chosen.append((vm, address))
-    for entry in extra or ():
-        try:
-            address = ipaddress.IPv6Address(entry.get("ipv6") or "")
-        except ValueError:
-            errors.append("{0}, field 'ipv6': {1!r} is not an IPv6 address. Fix: write an address inside {2}.".format(
-                _who(entry), entry.get("ipv6"), network))
-            continue
-        if address not in network:
-            errors.append("{0}, field 'ipv6': {1} is outside the LAN prefix {2}. Fix: reserve an address inside {2}, "
-                          "or list it on the LAN it lives on.".format(_who(entry), address, network))
-            continue
-        chosen.append((entry, address))
-
     owners = {}
     reservations = []
-    for entry, address in chosen:
-        idents = []
-        for field, kea_key, pattern in (("duid", "duid", _DUID), ("mac", "hw-address", _MAC)):
-            value = entry.get(field)
-            if value is None:
-                continue
-            norm = str(value).strip().lower()
-            if not pattern.match(norm):
-                errors.append("{0}, field '{1}': {2!r} is not a valid {3}. Fix: write colon-separated hex octets in quotes.".format(
-                    _who(entry), field, value, field.upper()))
-                continue
-            idents.append((field, kea_key, norm))
+    for entry, address in _on_lan(vms, extra, network, errors):
+        idents = _identities(entry, errors)
         if not idents:
             continue
         claims = [("ipv6", address.compressed)] + [(field, norm) for field, _, norm in idents]
@@ -90,3 +57,44 @@ def kea_reservations(vms, prefix, extra=()):
     if errors:
         raise ValueError("\n".join(errors))
     return sorted(reservations, key=lambda r: (r["ip-addresses"][0], "duid" not in r))
+
+
+def _on_lan(vms, extra, network, errors):
+    """(entry, address) for the model's VMs inside the LAN, then the extra reservations."""
+    chosen = []
+    for vm in vms or ():
+        try:
+            address = ipaddress.IPv6Address(vm.get("ipv6") or "")
+        except ValueError:
+            continue
+        if address in network:
+            chosen.append((vm, address))
+    for entry in extra or ():
+        try:
+            address = ipaddress.IPv6Address(entry.get("ipv6") or "")
+        except ValueError:
+            errors.append("{0}, field 'ipv6': {1!r} is not an IPv6 address. Fix: write an address inside {2}.".format(
+                _who(entry), entry.get("ipv6"), network))
+            continue
+        if address not in network:
+            errors.append("{0}, field 'ipv6': {1} is outside the LAN prefix {2}. Fix: reserve an address inside {2}, "
+                          "or list it on the LAN it lives on.".format(_who(entry), address, network))
+            continue
+        chosen.append((entry, address))
+    return chosen
+
+
+def _identities(entry, errors):
+    """[(field, kea key, normalised value)] for the entry's well-formed DUID and MAC."""
+    idents = []
+    for field, kea_key, pattern in (("duid", "duid", DUID), ("mac", "hw-address", MAC)):
+        value = entry.get(field)
+        if value is None:
+            continue
+        norm = str(value).strip().lower()
+        if not pattern.match(norm):
+            errors.append("{0}, field '{1}': {2!r} is not a valid {3}. Fix: write colon-separated hex octets in quotes.".format(
+                _who(entry), field, value, field.upper()))
+            continue
+        idents.append((field, kea_key, norm))
+    return idents

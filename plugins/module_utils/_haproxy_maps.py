@@ -46,21 +46,9 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
         routing = row["routing"]
         if routing not in ROUTINGS:
             raise ValueError(f"row {row['id']}: routing '{routing}' is not served by haproxy_sni (host, sni or port)")
-        address = ipaddress.ip_address(row["backend_ipv6"])
-        if prefixes and not any(address in p for p in prefixes):
-            raise ValueError(
-                f"row {row['id']}: backend {address} is outside the customer prefixes "
-                f"{', '.join(str(p) for p in prefixes)}; refusing to proxy to it"
-            )
-        name = backend_name(row["id"])
-        backends.append({
-            "name": name,
-            "id": row["id"],
-            "customer": row["customer"],
-            "mode": "http" if routing == "host" else "tcp",
-            "server": f"[{address.compressed}]:{int(row['backend_port'])}",
-            "proxy_protocol": bool(row.get("proxy_protocol")),
-        })
+        backend = _backend(row, prefixes)
+        backends.append(backend)
+        name = backend["name"]
         key = _frontend_key(row)
         frontend = frontends.setdefault(key, {
             "name": f"{routing}_{key[0]}_{key[1]}",
@@ -74,21 +62,14 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
                 f"one socket cannot also route by {routing}"
             )
         if row.get("data_ports"):
-            _add_data_ports(row, address, name, frontends, backends)
+            _add_data_ports(row, ipaddress.ip_address(row["backend_ipv6"]), name, frontends, backends)
         if routing == "port":
             if "backend" in frontend:
                 raise ValueError(f"row {row['id']}: port {key[1]} is already the SSH port of another VM")
             frontend["backend"] = name
             ssh.append({"vm": row["vm"], "customer": row["customer"], "listen": key[0], "port": key[1]})
             continue
-        map_file = f"{routing}_{key[0]}_{key[1]}.map"
-        frontend["map"] = map_file
-        entries = maps.setdefault(map_file, {})
-        for match in row["match"]:
-            match = match.lower().rstrip(".")
-            if entries.get(match, name) != name:
-                raise ValueError(f"row {row['id']}: name {match} on port {key[1]} already routes to {entries[match]}")
-            entries[match] = name
+        _add_to_map(row, frontend, name, maps)
         if row["id"] == no_sni_row:
             if routing != "sni":
                 raise ValueError(f"no-SNI default {no_sni_row} is a {routing} row; it must be an sni row")
@@ -102,6 +83,37 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
         "maps": {f: sorted([k, v] for k, v in e.items()) for f, e in sorted(maps.items())},
         "ssh": ssh,
     }
+
+
+def _backend(row, prefixes):
+    """The row's backend; refuses one outside the customer prefixes (an open proxy)."""
+    address = ipaddress.ip_address(row["backend_ipv6"])
+    if prefixes and not any(address in p for p in prefixes):
+        raise ValueError(
+            f"row {row['id']}: backend {address} is outside the customer prefixes "
+            f"{', '.join(str(p) for p in prefixes)}; refusing to proxy to it"
+        )
+    return {
+        "name": backend_name(row["id"]),
+        "id": row["id"],
+        "customer": row["customer"],
+        "mode": "http" if row["routing"] == "host" else "tcp",
+        "server": f"[{address.compressed}]:{int(row['backend_port'])}",
+        "proxy_protocol": bool(row.get("proxy_protocol")),
+    }
+
+
+def _add_to_map(row, frontend, name, maps):
+    """Route the row's names on its frontend's map file to its backend."""
+    key = _frontend_key(row)
+    map_file = f"{row['routing']}_{key[0]}_{key[1]}.map"
+    frontend["map"] = map_file
+    entries = maps.setdefault(map_file, {})
+    for match in row["match"]:
+        match = match.lower().rstrip(".")
+        if entries.get(match, name) != name:
+            raise ValueError(f"row {row['id']}: name {match} on port {key[1]} already routes to {entries[match]}")
+        entries[match] = name
 
 
 def _add_data_ports(row, address, name, frontends, backends):

@@ -1,7 +1,9 @@
 """IPv4 lending: who holds which shelf address, and what a run changes.
 
-Pure functions with no Ansible imports. The module `ipv4_lease`, the filter
-`lease_forwards` and the `make leases` report share them.
+Pure functions with no Ansible imports: the one definition of a lease's
+schema, its states and the pool check. The module `ipv4_lease`, the customer
+model (`active_leases`, `pool_problems`) and `_lease_report` (the filter
+`lease_forwards` and the `make leases` report) share them.
 
 A lease is one (vm, proto) pair on one pool address:
     {address, customer, vm, proto, ports: [{transport, port}], data_ports,
@@ -18,6 +20,9 @@ protocol and says what to do.
 
 import datetime
 import ipaddress
+from collections.abc import Mapping
+
+from ansible_collections.v6only.gateway.plugins.module_utils._model_values import ipv4, is_list, kind
 
 STATES = ("active", "draining")
 TRANSPORTS = ("tcp", "udp")
@@ -124,19 +129,40 @@ def _validate_demands(demands):
         _ports(demand, where)
 
 
-def _pool(pool):
-    addresses = []
-    for value in pool:
-        try:
-            addresses.append(ipaddress.IPv4Address(str(value)))
-        except ValueError:
-            raise LeaseError(f"lending pool entry {value!r} is not an IPv4 address. Fix: list single addresses") from None
-    if len(set(addresses)) != len(addresses):
-        raise LeaseError("lending pool lists an address twice. Fix: list each address once")
-    return addresses
+def pool_problems(pool, gateway_ipv4=None):
+    """(addresses, problems): the pool normalised, and (field, problem, fix) for each bad entry.
+
+    The one check of a lending pool: the customer model reports every problem
+    as a settings error, the allocator refuses the first.
+    """
+    if not is_list(pool):
+        return [], [("lending_pool", "is {0}, not a list of IPv4 addresses".format(kind(pool)),
+                     "list the addresses to lend, e.g. [198.51.100.40, 198.51.100.41]")]
+    seen, addresses, problems = set(), [], []
+    for i, value in enumerate(pool):
+        field = "lending_pool[{0}]".format(i)
+        address = ipv4(value)
+        if address is None:
+            problems.append((field, "{0!r} is not an IPv4 address".format(value), "write a dotted-quad address such as 198.51.100.40"))
+        elif address in seen:
+            problems.append((field, "{0} is listed twice".format(address), "remove the duplicate"))
+        elif address == gateway_ipv4:
+            problems.append((field, "{0} is the gateway_ipv4 address".format(address), "lend only addresses the gateway does not listen on"))
+        else:
+            seen.add(address)
+            addresses.append(address)
+    return addresses, problems
 
 
-def _sort_key(lease):
+def pool_addresses(pool):
+    addresses, problems = pool_problems(list(pool))
+    if problems:
+        field, problem, fix = problems[0]
+        raise LeaseError(f"lending pool {field}: {problem}. Fix: {fix}")
+    return [ipaddress.IPv4Address(a) for a in addresses]
+
+
+def lease_order(lease):
     return (ipaddress.IPv4Address(str(lease["address"])), lease["customer"], lease["vm"], lease["proto"])
 
 
@@ -151,10 +177,40 @@ def allocate(leases, demands, pool, now, grace):
     """
     validate_leases(leases)
     _validate_demands(demands)
-    addresses = _pool(pool)
+    addresses = pool_addresses(pool)
     now = int(now)
     wanted = {(d["vm"], d["proto"]): d for d in demands}
     changes = {kind: [] for kind in CHANGE_KINDS}
+    result = _carried_over(leases, wanted, now, grace, changes)
+    held = _refitted(result, wanted)
+    leased = {(lease["vm"], lease["proto"]) for lease in result}
+    new = sorted((d for key, d in wanted.items() if key not in leased),
+                 key=lambda d: (d["customer"], d["vm"], d["proto"]))
+    exhausted = []
+    for demand in new:
+        lease = _placed(demand, addresses, held, now)
+        if lease is None:
+            exhausted.append(demand)
+            continue
+        result.append(lease)
+        changes["created"].append(f"{lease['vm']}/{lease['proto']}@{lease['address']}")
+    if exhausted:
+        names = "; ".join(
+            f"{_who(d)} needs {', '.join(f'{t}/{p}' for t, p in sorted(_ports(d, _who(d))))[:80]}" for d in exhausted
+        )
+        raise LeaseError(
+            f"lending pool exhausted ({len(addresses)} addresses, every one already holds these ports): {names}. "
+            "Fix: add addresses to v6only_gateway.lending_pool, or wait for draining leases to expire. "
+            "Nothing was changed."
+        )
+    result.sort(key=lease_order)
+    for kind in changes:
+        changes[kind].sort()
+    return result, changes
+
+
+def _carried_over(leases, wanted, now, grace, changes):
+    """The existing leases after this run: kept, revived, draining or (left out) freed."""
     result = []
     for old in leases:
         lease = dict(old)
@@ -175,7 +231,11 @@ def allocate(leases, demands, pool, now, grace):
         lease.setdefault("data_ports", None)
         lease.setdefault("expires", None)
         result.append(lease)
+    return result
 
+
+def _refitted(result, wanted):
+    """{address: held (transport, port) slots}; a kept lease takes its demand's current ports."""
     held = {}
     for lease in result:
         address = ipaddress.IPv4Address(lease["address"])
@@ -195,132 +255,57 @@ def allocate(leases, demands, pool, now, grace):
                     "ports changed. Fix: pick another port for one service, or remove and re-add it"
                 )
             held[address].add(slot)
-
-    leased = {(lease["vm"], lease["proto"]) for lease in result}
-    new = sorted((d for key, d in wanted.items() if key not in leased),
-                 key=lambda d: (d["customer"], d["vm"], d["proto"]))
-    exhausted = []
-    for demand in new:
-        slots = _ports(demand, _who(demand))
-        # Stacking first: addresses already lent out, in pool order, then fresh ones.
-        candidates = [a for a in addresses if held.get(a)] + [a for a in addresses if not held.get(a)]
-        chosen = next((a for a in candidates if not slots & held.get(a, set())), None)
-        if chosen is None:
-            exhausted.append(demand)
-            continue
-        held.setdefault(chosen, set()).update(slots)
-        lease = {
-            "address": str(chosen), "customer": demand["customer"], "vm": demand["vm"], "proto": demand["proto"],
-            "ports": _normal_ports(demand), "data_ports": demand.get("data_ports"),
-            "state": "active", "since": iso(now), "expires": None,
-        }
-        result.append(lease)
-        changes["created"].append(f"{lease['vm']}/{lease['proto']}@{lease['address']}")
-    if exhausted:
-        names = "; ".join(
-            f"{_who(d)} needs {', '.join(f'{t}/{p}' for t, p in sorted(_ports(d, _who(d))))[:80]}" for d in exhausted
-        )
-        raise LeaseError(
-            f"lending pool exhausted ({len(addresses)} addresses, every one already holds these ports): {names}. "
-            "Fix: add addresses to v6only_gateway.lending_pool, or wait for draining leases to expire. "
-            "Nothing was changed."
-        )
-    result.sort(key=_sort_key)
-    for kind in changes:
-        changes[kind].sort()
-    return result, changes
+    return held
 
 
-def report(leases, pool):
-    """What `make leases` prints: per-address tenants, draining leases, and savings per protocol.
-
-    `would_free[proto]` counts the addresses that would go back to the pool if
-    the gateway learned to carry proto by name, i.e. addresses whose every
-    active tenant speaks proto.
-    """
-    validate_leases(leases)
-    addresses = _pool(pool)
-    by_address = {str(a): [] for a in addresses}
-    for lease in sorted(leases, key=_sort_key):
-        by_address.setdefault(lease["address"], []).append(lease)
-    rows = []
-    for address, tenants in by_address.items():
-        rows.append({
-            "address": address,
-            "in_pool": ipaddress.IPv4Address(address) in addresses,
-            "tenants": [
-                {"customer": t["customer"], "vm": t["vm"], "proto": t["proto"], "state": t["state"],
-                 "ports": [f"{p['transport']}/{p['port']}" for p in t["ports"]]
-                 + ([f"tcp/{t['data_ports'][0]}-{t['data_ports'][1]}"] if t.get("data_ports") else []),
-                 "expires": t.get("expires")}
-                for t in tenants
-            ],
-        })
-    draining = [
-        {"address": t["address"], "customer": t["customer"], "vm": t["vm"], "proto": t["proto"], "expires": t["expires"]}
-        for t in sorted(leases, key=lambda t: (t.get("expires") or "", _sort_key(t))) if t["state"] == "draining"
-    ]
-    active = [t for t in leases if t["state"] == "active"]
-    would_free = {}
-    for proto in sorted({t["proto"] for t in active}):
-        would_free[proto] = sum(
-            1 for address in {t["address"] for t in active if t["proto"] == proto}
-            if all(t["proto"] == proto for t in active if t["address"] == address)
-        )
-    used = {t["address"] for t in leases}
+def _placed(demand, addresses, held, now):
+    """A new active lease for the demand, or None when every address holds one of its ports."""
+    slots = _ports(demand, _who(demand))
+    # Stacking first: addresses already lent out, in pool order, then fresh ones.
+    candidates = [a for a in addresses if held.get(a)] + [a for a in addresses if not held.get(a)]
+    chosen = next((a for a in candidates if not slots & held.get(a, set())), None)
+    if chosen is None:
+        return None
+    held.setdefault(chosen, set()).update(slots)
     return {
-        "addresses": rows,
-        "draining": draining,
-        "would_free": would_free,
-        "free": [str(a) for a in addresses if str(a) not in used],
+        "address": str(chosen), "customer": demand["customer"], "vm": demand["vm"], "proto": demand["proto"],
+        "ports": _normal_ports(demand), "data_ports": demand.get("data_ports"),
+        "state": "active", "since": iso(now), "expires": None,
     }
 
 
-def format_report(summary):
-    """The report as text for a terminal."""
-    lines = ["IPv4 lending pool", ""]
-    for row in summary["addresses"]:
-        flag = "" if row["in_pool"] else "  (not in pool any more)"
-        lines.append(f"{row['address']}{flag}")
-        if not row["tenants"]:
-            lines.append("    (free)")
-        for t in row["tenants"]:
-            extra = f"  draining until {t['expires']}" if t["state"] == "draining" else ""
-            lines.append(f"    {t['customer']:<12} {t['vm']:<20} {t['proto']:<10} {' '.join(t['ports'])}{extra}")
-    lines += ["", "Draining leases"]
-    lines += [f"    {d['address']:<16} {d['vm']}/{d['proto']} expires {d['expires']}" for d in summary["draining"]] or ["    none"]
-    lines += ["", "Addresses freed if the gateway learned the protocol"]
-    ranked = sorted(summary["would_free"].items(), key=lambda kv: (-kv[1], kv[0]))
-    lines += [f"    {proto:<12} {count}" for proto, count in ranked] or ["    none"]
-    lines += ["", f"Free addresses: {len(summary['free'])} of {len(summary['addresses'])}"]
-    return "\n".join(lines) + "\n"
+def active_leases(analysis, leases):
+    """The customer model's view of the leases: (vm, proto) -> active address.
 
-
-def forwards(leases, rows):
-    """The listeners the gateway runs: one per lease and port, from the forward-table rows.
-
-    A draining lease keeps forwarding to its backend while DNS caches expire, as
-    long as the model still has a row for its (vm, proto), whatever that row's
-    routing now is. A lease without any row (the service or VM was removed) has
-    no backend left, so its address stays held but nothing listens.
+    Reads only what places a row (address, state, vm, proto) and reports
+    faults as model errors, so a hand-edited file shows with every other one.
     """
-    by_key = {}
-    for row in rows:
-        by_key.setdefault((row["vm"], row["proto"]), row)
-    result = []
-    for lease in sorted(leases, key=_sort_key):
-        row = by_key.get((lease["vm"], lease["proto"]))
-        if row is None:
+    active = {}
+    if leases is None:
+        return active
+    if not is_list(leases):
+        analysis.error("leases", "leases", "is {0}, not a list".format(kind(leases)), "write the lease file as a mapping with a `leases:` list")
+        return active
+    for i, lease in enumerate(leases):
+        scope, field = "lease {0}".format(i), "leases[{0}]".format(i)
+        if not isinstance(lease, Mapping):
+            analysis.error(scope, field, "is {0}, not a mapping".format(kind(lease)), "give each lease address, vm, proto and state")
             continue
-        for entry in lease["ports"]:
-            port = entry["port"]
-            backend_port = row["backend_port"] if port == row.get("listen_port") else port
-            result.append({
-                "name": f"{lease['vm']}-{lease['proto']}-{entry['transport']}-{port}",
-                "address": lease["address"], "transport": entry["transport"], "port": port,
-                "backend_ipv6": row["backend_ipv6"], "backend_port": backend_port,
-                "proxy_protocol": bool(row.get("proxy_protocol")),
-                "data_ports": lease.get("data_ports"), "state": lease["state"],
-                "customer": lease["customer"], "vm": lease["vm"], "proto": lease["proto"],
-            })
-    return result
+        address = ipv4(lease.get("address"))
+        if address is None:
+            analysis.error(scope, field + ".address", "{0!r} is not an IPv4 address".format(lease.get("address")),
+                           "restore the lease file from git; ipv4_lending writes it")
+            continue
+        state = lease.get("state")
+        if state not in STATES:
+            analysis.error(scope, field + ".state", "{0!r} is not a lease state".format(state), "use one of: " + ", ".join(STATES))
+            continue
+        key = (lease.get("vm"), lease.get("proto"))
+        if state != "active":
+            continue
+        if key in active:
+            analysis.error(scope, field, "vm {0!r} proto {1!r} has two active leases ({2} and {3})".format(key[0], key[1], active[key], address),
+                           "keep one active lease per (vm, proto); set the other to draining")
+            continue
+        active[key] = address
+    return active

@@ -43,6 +43,26 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
     customers, a static transport for a relayed domain, or two customers
     whose class names collide.
     """
+    nexthops, owner, mx = _inbound(rows)
+    table = {d: f"{transport}:{', '.join(hops)}" for d, hops in nexthops.items()}
+    for value, nexthop in (static_transports or {}).items():
+        domain = _domain(value)
+        if domain in table:
+            raise ValueError(f"static transport for {domain}: the domain is relayed to customer {owner[domain]}'s VMs")
+        table[domain] = str(nexthop)
+    classes = _classes(customers)
+    return {
+        "relay_domains": sorted(nexthops),
+        "transport": [[d, table[d]] for d in sorted(table)],
+        "clients": _clients(vms, classes),
+        "classes": [classes[n] for n in sorted(classes)],
+        "dns": [{"customer": c["customer"], "domains": c["senders"], "mx": sorted(mx.get(c["customer"], []))}
+                for c in sorted(classes.values(), key=lambda c: c["customer"])],
+    }
+
+
+def _inbound(rows):
+    """({domain: [nexthop]}, {domain: customer}, {customer: [gateway name]}) from the relay rows."""
     nexthops = {}
     owner = {}
     mx = {}
@@ -58,13 +78,11 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
                 raise ValueError(f"row {row['id']}: domain {domain} is already relayed for customer {owner[domain]}")
             if hop not in nexthops.setdefault(domain, []):
                 nexthops[domain].append(hop)
-    table = {d: f"{transport}:{', '.join(hops)}" for d, hops in nexthops.items()}
-    for value, nexthop in (static_transports or {}).items():
-        domain = _domain(value)
-        if domain in table:
-            raise ValueError(f"static transport for {domain}: the domain is relayed to customer {owner[domain]}'s VMs")
-        table[domain] = str(nexthop)
+    return nexthops, owner, mx
 
+
+def _classes(customers):
+    """{class name: {name, customer, senders}} for the customers with mail domains."""
     classes = {}
     for customer in customers:
         domains = sorted({_domain(d) for d in customer.get("domains") or ()})
@@ -74,6 +92,11 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
         if name in classes:
             raise ValueError(f"customers {classes[name]['customer']} and {customer['name']} share the class name {name}; rename one")
         classes[name] = {"name": name, "customer": customer["name"], "senders": domains}
+    return classes
+
+
+def _clients(vms, classes):
+    """[ipv6/128, class name, vm, customer] for each VM whose customer has a class, by address."""
     clients = []
     for vm in vms:
         name = class_name(vm["customer"])
@@ -81,11 +104,4 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
             continue
         address = ipaddress.IPv6Address(vm["ipv6"])
         clients.append((int(address), [f"{address.compressed}/128", name, vm["name"], vm["customer"]]))
-    return {
-        "relay_domains": sorted(nexthops),
-        "transport": [[d, table[d]] for d in sorted(table)],
-        "clients": [entry for _, entry in sorted(clients)],
-        "classes": [classes[n] for n in sorted(classes)],
-        "dns": [{"customer": c["customer"], "domains": c["senders"], "mx": sorted(mx.get(c["customer"], []))}
-                for c in sorted(classes.values(), key=lambda c: c["customer"])],
-    }
+    return [entry for _, entry in sorted(clients)]

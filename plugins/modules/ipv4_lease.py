@@ -105,10 +105,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import (
     LeaseError,
     allocate,
-    format_report,
-    report,
     validate_leases,
 )
+from ansible_collections.v6only.gateway.plugins.module_utils._lease_report import format_report, report
 
 try:
     import yaml

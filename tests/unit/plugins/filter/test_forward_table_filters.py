@@ -1,12 +1,12 @@
-"""forward_table and customer_model_errors are thin wrappers over _customer_model."""
+"""customer_model, forward_table and customer_model_errors are thin wrappers over _customer_model."""
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.v6only.gateway.plugins.filter import customer_model_errors, forward_table
+from ansible_collections.v6only.gateway.plugins.filter import customer_model, customer_model_errors, forward_table
 
-PLUGINS = {"forward_table": forward_table, "customer_model_errors": customer_model_errors}
+PLUGINS = {"customer_model": customer_model, "forward_table": forward_table, "customer_model_errors": customer_model_errors}
 SETTINGS = {"customer_prefixes": ["2001:db8:100::/48"], "gateway_ipv4": "198.51.100.20"}
 GOOD = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "2001:db8:100:a::10",
                                    "services": [{"proto": "https", "names": ["alice.example"]}]}]}]
@@ -22,7 +22,7 @@ def test_each_file_exposes_only_its_filter_and_documents_it(name):
     module = PLUGINS[name]
     assert list(module.FilterModule().filters()) == [name]
     assert "name: {0}\n".format(name) in module.DOCUMENTATION
-    assert "_input:" in module.DOCUMENTATION
+    assert "v6only.gateway.customer_model_input" in module.DOCUMENTATION
     assert "v6only.gateway.{0}".format(name) in module.EXAMPLES
     assert "# =>" in module.EXAMPLES
     assert "_value:" in module.RETURN
@@ -49,9 +49,42 @@ def test_customer_model_errors_returns_the_list():
     assert len(filter_named("customer_model_errors")(BAD, SETTINGS)) == 2
 
 
+def test_customer_model_gives_the_model_of_forward_table_and_no_errors():
+    result = filter_named("customer_model")(GOOD, SETTINGS)
+    assert result == {"errors": [], "message": "", "model": filter_named("forward_table")(GOOD, SETTINGS)}
+
+
+def test_customer_model_gives_the_errors_and_the_message_forward_table_fails_with():
+    result = filter_named("customer_model")(BAD, SETTINGS)
+    with pytest.raises(AnsibleFilterError) as raised:
+        filter_named("forward_table")(BAD, SETTINGS)
+    assert result["model"] is None
+    assert result["errors"] == filter_named("customer_model_errors")(BAD, SETTINGS)
+    assert result["message"] == str(raised.value)
+
+
 def test_leases_are_passed_through():
     good = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "2001:db8:100:a::10",
                                        "services": [{"proto": "smtp"}]}]}]
     settings = dict(SETTINGS, lending_pool=["198.51.100.40"])
     leases = [{"address": "198.51.100.40", "vm": "alice-web", "proto": "smtp", "state": "active"}]
     assert filter_named("forward_table")(good, settings, leases)["rows"][0]["listen_ipv4"] == "198.51.100.40"
+
+
+def test_model_with_leases_is_the_model_built_again_with_those_leases():
+    from ansible_collections.v6only.gateway.plugins.filter import model_with_leases
+
+    place = model_with_leases.FilterModule().filters()["model_with_leases"]
+    customers = [{"name": "alice", "domains": ["alice.example"], "vms": [{
+        "name": "alice-web", "ipv6": "2001:db8:100:a::10",
+        "services": [{"proto": "smtp"}, {"proto": "pop3"}, {"proto": "https", "names": ["alice.example"]}]}]}]
+    settings = dict(SETTINGS, lending_pool=["198.51.100.40", "198.51.100.41"])
+    before = [{"address": "198.51.100.40", "vm": "alice-web", "proto": "pop3", "state": "active"}]
+    after = before + [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "active"},
+                      {"address": "198.51.100.40", "vm": "gone", "proto": "smtp", "state": "draining"}]
+    model = filter_named("forward_table")(customers, settings, before)
+    assert place(model, after) == filter_named("forward_table")(customers, settings, after)
+    assert place(model, after) != model
+    assert model == filter_named("forward_table")(customers, settings, before), "the input model is left alone"
+    with pytest.raises(AnsibleFilterError, match="two active leases"):
+        place(model, after + [{"address": "198.51.100.41", "vm": "alice-web", "proto": "pop3", "state": "active"}])

@@ -8,12 +8,10 @@ from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import
     LeaseError,
     allocate,
     epoch,
-    format_report,
-    forwards,
     iso,
-    report,
     validate_leases,
 )
+from ansible_collections.v6only.gateway.plugins.module_utils._lease_report import format_report, forwards, report
 
 POOL = ["198.51.100.104", "198.51.100.105", "198.51.100.106", "198.51.100.107"]
 NOW = 1_700_000_000

@@ -1,0 +1,25 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The inputs every customer-model filter takes, documented once."""
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  _input:
+    description: Customers, as returned by the C(v6only.gateway.customer_files) lookup, or inline mappings that each carry C(name).
+    type: list
+    elements: dict
+    required: true
+  settings:
+    description: The gateway settings (C(v6only_gateway)); missing keys take the catalogue defaults.
+    type: dict
+    default: {}
+  leases:
+    description:
+      - The IPv4 leases, each C({address, vm, proto, state}) with state C(active) or C(draining).
+      - A C(lend) row listens on the active lease for its (vm, proto), or on null when there is none.
+    type: list
+    elements: dict
+    default: []
+"""
