@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nat64_embed: the IPv6 address that stands for an IPv4 address behind NAT64."""
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_embed as _nat64_embed
+from ansible_collections.v6only.gateway.plugins.module_utils import _addresses
+from ansible_collections.v6only.gateway.plugins.plugin_utils._filter_errors import reporting
 
 DOCUMENTATION = r"""
 name: nat64_embed
@@ -54,11 +53,7 @@ _value:
 """
 
 
-def nat64_embed(ipv4, prefix):
-    try:
-        return _nat64_embed(ipv4, prefix)
-    except ValueError as error:
-        raise AnsibleFilterError(f"nat64_embed: {error}") from error
+nat64_embed = reporting("nat64_embed", _addresses.nat64_embed)
 
 
 class FilterModule:

@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter nat64_extract: the IPv4 address a NAT64 IPv6 address stands for."""
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_extract as _nat64_extract
+from ansible_collections.v6only.gateway.plugins.module_utils import _addresses
+from ansible_collections.v6only.gateway.plugins.plugin_utils._filter_errors import reporting
 
 DOCUMENTATION = r"""
 name: nat64_extract
@@ -48,11 +47,7 @@ _value:
 """
 
 
-def nat64_extract(ipv6, prefix):
-    try:
-        return _nat64_extract(ipv6, prefix)
-    except ValueError as error:
-        raise AnsibleFilterError(f"nat64_extract: {error}") from error
+nat64_extract = reporting("nat64_extract", _addresses.nat64_extract)
 
 
 class FilterModule:

@@ -53,8 +53,9 @@ EXAMPLES = r"""
       {{ v6only_gateway_model.tables.postfix_relay
          | v6only.gateway.postfix_relay_tables(v6only_gateway_model.customers, v6only_gateway_model.vms) }}
   # tables.relay_domains => ['alice.example']
-  # tables.transport => [['alice.example', 'relay:[2001:db8:100:a::10]:25']]
-  # tables.clients => [['2001:db8:100:a::10/128', 'postfix_relay_customer_alice', 'alice-web', 'alice']]
+  # tables.transport => [{domain: alice.example, nexthop: 'relay:[2001:db8:100:a::10]:25'}]
+  # tables.clients => [{network: 2001:db8:100:a::10/128, address: '2001:db8:100:a::10',
+  #                     class: postfix_relay_customer_alice, vm: alice-web, customer: alice}]
   # tables.classes => [{'name': 'postfix_relay_customer_alice', 'customer': 'alice', 'senders': ['alice.example']}]
   # tables.dns => [{'customer': 'alice', 'domains': ['alice.example'], 'mx': ['smtp-alice-web-ip4-gw.ip4-gw.example.net']}]
 """

@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter ptr_name: the reverse DNS name of an address, or the reverse zone of a prefix."""
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.v6only.gateway.plugins.module_utils._addresses import ptr_name as _ptr_name
+from ansible_collections.v6only.gateway.plugins.module_utils import _addresses
+from ansible_collections.v6only.gateway.plugins.plugin_utils._filter_errors import reporting
 
 DOCUMENTATION = r"""
 name: ptr_name
@@ -47,11 +46,7 @@ _value:
 """
 
 
-def ptr_name(address):
-    try:
-        return _ptr_name(address)
-    except ValueError as error:
-        raise AnsibleFilterError(f"ptr_name: {error}") from error
+ptr_name = reporting("ptr_name", _addresses.ptr_name)
 
 
 class FilterModule:

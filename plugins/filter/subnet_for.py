@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filter subnet_for: the n-th subnet of a given size inside a prefix."""
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.v6only.gateway.plugins.module_utils._addresses import subnet_for as _subnet_for
+from ansible_collections.v6only.gateway.plugins.module_utils import _addresses
+from ansible_collections.v6only.gateway.plugins.plugin_utils._filter_errors import reporting
 
 DOCUMENTATION = r"""
 name: subnet_for
@@ -52,11 +51,7 @@ _value:
 """
 
 
-def subnet_for(prefix, index, new_prefix=64):
-    try:
-        return _subnet_for(prefix, index, new_prefix)
-    except ValueError as error:
-        raise AnsibleFilterError(f"subnet_for: {error}") from error
+subnet_for = reporting("subnet_for", _addresses.subnet_for)
 
 
 class FilterModule:

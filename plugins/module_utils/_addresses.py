@@ -7,6 +7,7 @@ wrong and with which value.
 
 import ipaddress
 
+# RFC 6052 §2.2 allows only these NAT64 prefix lengths; defined here only.
 NAT64_PREFIX_LENGTHS = (32, 40, 48, 56, 64, 96)
 WELL_KNOWN_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 # ipv4only.arpa's addresses: RFC 7050 hosts discover the prefix by asking DNS64
@@ -53,6 +54,15 @@ def _nat64_prefix(prefix):
     if int(network.network_address) & _U_OCTET_MASK:
         raise ValueError(f"NAT64 prefix {prefix!r} sets bits 64-71, which RFC 6052 requires to be zero")
     return network
+
+
+def is_nat64_prefix(prefix):
+    """True when `prefix` is an IPv6 prefix RFC 6052 allows (length and bits 64-71)."""
+    try:
+        _nat64_prefix(prefix)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_well_known(network, ipv4):
@@ -152,3 +162,28 @@ def subnet_for(prefix, index, new_prefix=64):
     size = 1 << (network.max_prefixlen - new_prefix)
     first = network.network_address + index * size
     return f"{first}/{new_prefix}"
+
+
+def prefix_address(prefix, index, with_length=False):
+    """The index-th address inside prefix, e.g. a tunnel's ::1; with_length appends the prefix length."""
+    network = _network(prefix, "prefix")
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise ValueError(f"index {index!r} is not an integer")
+    if not 0 <= index < network.num_addresses:
+        raise ValueError(f"index {index} is out of range: {network} holds {network.num_addresses} addresses")
+    address = network.network_address + index
+    return f"{address}/{network.prefixlen}" if with_length else str(address)
+
+
+def subject_alt_names(names):
+    """An X.509 subjectAltName value for openssl: IP: for addresses, DNS: for everything else."""
+    entries = []
+    for name in names:
+        name = str(name)
+        try:
+            ipaddress.ip_address(name)
+            kind = "IP"
+        except ValueError:
+            kind = "DNS"
+        entries.append(f"{kind}:{name}")
+    return ",".join(entries)

@@ -83,6 +83,9 @@ DEFAULT_SETTINGS = {
     "dns_ttl": 300,
     "lending_pool": [],
     "carries": {},
+    # The one no_log switch: every task that handles a key or secret hides
+    # its output unless this is false (for debugging a lab).
+    "no_log": True,
 }
 
 

@@ -24,6 +24,8 @@ def forward_table(analysis):
         demand["ports"].sort(key=lambda p: (p["transport"], p["port"]))
     return {
         "nat64_prefix": settings["nat64_prefix"],
+        # Who may use NAT64 and DNS64: customers and VPN peers, nobody else.
+        "allowed_sources": settings["customer_prefixes"] + ([settings["vpn_prefix"]] if settings["vpn_prefix"] else []),
         "settings": settings,
         "customers": sorted(analysis.customers, key=lambda c: c["name"]),
         "vms": sorted(analysis.vms, key=lambda v: (v["customer"], v["name"])),

@@ -35,7 +35,7 @@ def read_settings(analysis, raw):
         analysis.error(SCOPE, field, problem, fix)
 
     for check in (_nat64_prefix, _customer_prefixes, _gateway_addresses, _resolvers, _zone,
-                  _port_ranges, _vpn_prefix, _dns_ttl, _lending_pool, _carries):
+                  _port_ranges, _vpn_prefix, _dns_ttl, _lending_pool, _carries, _no_log):
         check(analysis, out, bad)
     analysis.settings = out
     return out
@@ -172,3 +172,8 @@ def _carries(analysis, out, bad):
         else:
             clean[str(proto)] = str(routing)
     out["carries"] = clean
+
+
+def _no_log(analysis, out, bad):
+    if not isinstance(out["no_log"], bool):
+        bad("no_log", "{0!r} is not true or false".format(out["no_log"]), "write true to hide secrets in task output, false only to debug")

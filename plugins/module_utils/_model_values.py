@@ -12,8 +12,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 
-# RFC 6052 §2.2 allows only these NAT64 prefix lengths.
-NAT64_LENGTHS = (32, 40, 48, 56, 64, 96)
+from ansible_collections.v6only.gateway.plugins.module_utils._addresses import NAT64_PREFIX_LENGTHS as NAT64_LENGTHS
 LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 # DHCPv6 client identifiers, lower-case colon-separated hex octets.

@@ -32,10 +32,11 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
     """Return {relay_domains, transport, clients, classes, dns}.
 
     relay_domains: sorted domains the inbound MX accepts.
-    transport: sorted [domain, "transport:[ipv6]:port, [ipv6]:port"] pairs, the
-      static_transports (domain -> nexthop, e.g. a test MX without DNS) included.
-    clients: [[ipv6/128, class name, vm, customer]] sorted by address: the VMs
-      allowed to use the smarthost.
+    transport: [{domain, nexthop: "transport:[ipv6]:port, [ipv6]:port"}] sorted by
+      domain, the static_transports (domain -> nexthop, e.g. a test MX without
+      DNS) included.
+    clients: [{network: ipv6/128, address, class, vm, customer}] sorted by
+      address: the VMs allowed to use the smarthost.
     classes: [{name, customer, senders}] for customers with mail domains.
     dns: [{customer, domains, mx}] where mx are the gateway names of the
       customer's relay rows.
@@ -53,7 +54,7 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
     classes = _classes(customers)
     return {
         "relay_domains": sorted(nexthops),
-        "transport": [[d, table[d]] for d in sorted(table)],
+        "transport": [{"domain": d, "nexthop": table[d]} for d in sorted(table)],
         "clients": _clients(vms, classes),
         "classes": [classes[n] for n in sorted(classes)],
         "dns": [{"customer": c["customer"], "domains": c["senders"], "mx": sorted(mx.get(c["customer"], []))}
@@ -96,12 +97,13 @@ def _classes(customers):
 
 
 def _clients(vms, classes):
-    """[ipv6/128, class name, vm, customer] for each VM whose customer has a class, by address."""
+    """{network, address, class, vm, customer} for each VM whose customer has a class, by address."""
     clients = []
     for vm in vms:
         name = class_name(vm["customer"])
         if vm.get("ipv6") is None or name not in classes or classes[name]["customer"] != vm["customer"]:
             continue
         address = ipaddress.IPv6Address(vm["ipv6"])
-        clients.append((int(address), [f"{address.compressed}/128", name, vm["name"], vm["customer"]]))
+        clients.append((int(address), {"network": f"{address.compressed}/128", "address": address.compressed,
+                                       "class": name, "vm": vm["name"], "customer": vm["customer"]}))
     return [entry for _, entry in sorted(clients)]

@@ -3,12 +3,21 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.v6only.gateway.plugins.filter import nat64_embed, nat64_extract, ptr_name, subnet_for
+from ansible_collections.v6only.gateway.plugins.filter import (
+    nat64_embed,
+    nat64_extract,
+    prefix_address,
+    ptr_name,
+    subject_alt_names,
+    subnet_for,
+)
 
 PLUGINS = {
     "nat64_embed": nat64_embed,
     "nat64_extract": nat64_extract,
+    "prefix_address": prefix_address,
     "ptr_name": ptr_name,
+    "subject_alt_names": subject_alt_names,
     "subnet_for": subnet_for,
 }
 
@@ -33,6 +42,11 @@ def test_each_file_documents_itself(name):
 
 
 RESULTS = [
+    ("prefix_address", ("2001:db8:200::/64", 1), "2001:db8:200::1"),
+    ("prefix_address", ("2001:db8:200:1::/64", 1, True), "2001:db8:200:1::1/64"),
+    ("prefix_address", ("198.51.100.0/24", 20), "198.51.100.20"),
+    ("subject_alt_names", (["dns.example.net", "2001:db8:10::53", "198.51.100.53"],),
+     "DNS:dns.example.net,IP:2001:db8:10::53,IP:198.51.100.53"),
     ("nat64_embed", ("192.0.2.33", "2001:db8:46::/96"), "2001:db8:46::c000:221"),
     ("nat64_embed", ("192.0.2.33", "2001:db8:122::/48"), "2001:db8:122:c000:2:2100::"),
     ("nat64_embed", ("9.9.9.9", "64:ff9b::/96"), "64:ff9b::909:909"),
@@ -62,6 +76,8 @@ ERRORS = [
     ("nat64_extract", ("2001:db8:c000:221:100::", "2001:db8::/32"), "nat64_extract: IPv6 address"),
     ("ptr_name", ("2001:db8::/47",), "ptr_name: prefix '2001:db8::/47' has length /47, which is not a multiple of 4"),
     ("subnet_for", ("2001:db8:200::/48", 65536), "subnet_for: index 65536 is out of range"),
+    ("prefix_address", ("2001:db8:200::/126", 4), "prefix_address: index 4 is out of range: 2001:db8:200::/126 holds 4"),
+    ("prefix_address", ("2001:db8:200::1/64", 1), "prefix_address: prefix '2001:db8:200::1/64' has host bits set"),
     ("subnet_for", ("2001:db8:200::/48", 0, 48), "subnet_for: new_prefix /48 must be longer than /48"),
 ]
 

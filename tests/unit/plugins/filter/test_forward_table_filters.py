@@ -1,12 +1,12 @@
-"""customer_model, forward_table and customer_model_errors are thin wrappers over _customer_model."""
+"""customer_model and forward_table are thin wrappers over _customer_model."""
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.v6only.gateway.plugins.filter import customer_model, customer_model_errors, forward_table
+from ansible_collections.v6only.gateway.plugins.filter import customer_model, forward_table
 
-PLUGINS = {"customer_model": customer_model, "forward_table": forward_table, "customer_model_errors": customer_model_errors}
+PLUGINS = {"customer_model": customer_model, "forward_table": forward_table}
 SETTINGS = {"customer_prefixes": ["2001:db8:100::/48"], "gateway_ipv4": "198.51.100.20"}
 GOOD = [{"name": "alice", "vms": [{"name": "alice-web", "ipv6": "2001:db8:100:a::10",
                                    "services": [{"proto": "https", "names": ["alice.example"]}]}]}]
@@ -44,11 +44,6 @@ def test_forward_table_fails_with_every_error_one_per_line():
     assert lines[2].startswith("- customer 'alice', vm 'alice-web', field 'services[0].proto': unknown protocol")
 
 
-def test_customer_model_errors_returns_the_list():
-    assert filter_named("customer_model_errors")(GOOD, SETTINGS) == []
-    assert len(filter_named("customer_model_errors")(BAD, SETTINGS)) == 2
-
-
 def test_customer_model_gives_the_model_of_forward_table_and_no_errors():
     result = filter_named("customer_model")(GOOD, SETTINGS)
     assert result == {"errors": [], "message": "", "model": filter_named("forward_table")(GOOD, SETTINGS)}
@@ -59,7 +54,8 @@ def test_customer_model_gives_the_errors_and_the_message_forward_table_fails_wit
     with pytest.raises(AnsibleFilterError) as raised:
         filter_named("forward_table")(BAD, SETTINGS)
     assert result["model"] is None
-    assert result["errors"] == filter_named("customer_model_errors")(BAD, SETTINGS)
+    assert len(result["errors"]) == 2
+    assert result["message"].splitlines()[1:] == ["- " + e for e in result["errors"]]
     assert result["message"] == str(raised.value)
 
 

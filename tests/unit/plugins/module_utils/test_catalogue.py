@@ -71,10 +71,11 @@ def test_only_smtp_can_be_relayed_today():
 def test_default_settings_are_the_contract_keys():
     assert list(DEFAULT_SETTINGS) == [
         "nat64_prefix", "customer_prefixes", "gateway_ipv4", "gateway_ipv6", "resolvers", "zone", "ssh_port_range",
-        "ftp_data_port_range", "vpn_prefix", "dns_ttl", "lending_pool", "carries"]
+        "ftp_data_port_range", "vpn_prefix", "dns_ttl", "lending_pool", "carries", "no_log"]
     assert DEFAULT_SETTINGS["nat64_prefix"] == "64:ff9b::/96"
     assert DEFAULT_SETTINGS["ssh_port_range"] == [2200, 2999]
     assert DEFAULT_SETTINGS["dns_ttl"] == 300
+    assert DEFAULT_SETTINGS["no_log"] is True
 
 
 def test_allowed_options_follow_needs():

@@ -35,19 +35,20 @@ def test_relay_domains_go_to_every_smtp_vm_of_the_customer():
     out = tables()
     assert out["relay_domains"] == ["alice.example", "alice.test"]
     assert out["transport"] == [
-        ["alice.example", "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"],
-        ["alice.test", "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"],
+        {"domain": "alice.example", "nexthop": "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"},
+        {"domain": "alice.test", "nexthop": "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"},
     ]
 
 
 def test_every_vm_of_a_customer_with_domains_may_send_as_that_customer_only():
     out = tables()
-    assert out["clients"] == [
-        ["2001:db8:100:a::9/128", "postfix_relay_customer_alice", "alice-web", "alice"],
-        ["2001:db8:100:a::10/128", "postfix_relay_customer_alice", "alice-mx1", "alice"],
-        ["2001:db8:100:a::11/128", "postfix_relay_customer_alice", "alice-mx2", "alice"],
-        ["2001:db8:100:b::20/128", "postfix_relay_customer_bob", "bob-app", "bob"],
+    assert [(c["network"], c["address"], c["class"], c["vm"], c["customer"]) for c in out["clients"]] == [
+        ("2001:db8:100:a::9/128", "2001:db8:100:a::9", "postfix_relay_customer_alice", "alice-web", "alice"),
+        ("2001:db8:100:a::10/128", "2001:db8:100:a::10", "postfix_relay_customer_alice", "alice-mx1", "alice"),
+        ("2001:db8:100:a::11/128", "2001:db8:100:a::11", "postfix_relay_customer_alice", "alice-mx2", "alice"),
+        ("2001:db8:100:b::20/128", "2001:db8:100:b::20", "postfix_relay_customer_bob", "bob-app", "bob"),
     ]
+    assert all(list(c) == ["network", "address", "class", "vm", "customer"] for c in out["clients"])
     assert out["classes"] == [
         {"name": "postfix_relay_customer_alice", "customer": "alice", "senders": ["alice.example", "alice.test"]},
         {"name": "postfix_relay_customer_bob", "customer": "bob", "senders": ["bob.example"]},
@@ -69,7 +70,7 @@ def test_same_input_in_any_order_gives_the_same_tables():
 
 def test_static_transports_join_but_never_override_a_customer_domain():
     out = tables(static_transports={"Example.NET.": "smtp:[198.51.100.131]:25"})
-    assert ["example.net", "smtp:[198.51.100.131]:25"] in out["transport"]
+    assert {"domain": "example.net", "nexthop": "smtp:[198.51.100.131]:25"} in out["transport"]
     assert "example.net" not in out["relay_domains"]
     with pytest.raises(ValueError, match="alice.example: the domain is relayed to customer alice"):
         tables(static_transports={"alice.example": "smtp:[198.51.100.131]:25"})
