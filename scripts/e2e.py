@@ -130,74 +130,72 @@ def delivered(container, user, marker, seconds=15):
     return "queued by the relay but not in {0}:/var/mail/{1} after {2} s".format(container, user, seconds)
 
 
-def inbound_cell(lab, label, row, deployed):
-    """IPv4 client -> gateway (or lent address) -> the VM's own service."""
-    if row["served_by"] not in deployed:
-        return Cell(reason="role {0} not deployed yet".format(row["served_by"]))
-    ip, port = row["listen_ipv4"], row["listen_port"]
-    if ip is None:
-        return Cell(reason="no IPv4 address lent to {0}/{1} yet".format(row["vm"], row["proto"]))
-    model, client, vm = lab["model"], lab["client"], row["vm"]
+# One row per protocol: the IPv4 client's command and the answer that proves
+# the VM itself served it. The fields are inbound_fields()'s.
+SSH = ("ssh -p {port} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+       "-o ConnectTimeout=10 root@{ip} hostname")
+INBOUND = {
+    "http": ("curl -sS --max-time 10 {resolve} http://{name}:{port}/", "{vm} http {name}"),
+    "https": ("curl -sS --max-time 10 {resolve} https://{name}:{port}/", "{vm} https {name}"),
+    "doh": ("curl -sS --max-time 10 {resolve} -H 'accept: application/dns-message' "
+            "'https://{name}:{port}/dns-query?dns={doh}' | tr -c '[:print:]' ' '", "served by {vm}"),
+    "dot": ("kdig @{ip} -p {port} +tls-ca +tls-hostname={name} +tls-sni={name} +short {zone} TXT", "served by {vm}"),
+    "dns": ("dig @{ip} -p {port} +short {dig_transport} {match} TXT", "served by {vm}"),
+    "smtp": ("{swaks} --tls", "250 2.0.0 Ok: queued"),
+    "submission": ("{swaks} --tls", "250 2.0.0 Ok: queued"),
+    "smtps": ("{swaks} --tlsc --tls-sni {name}", "250 2.0.0 Ok: queued"),
+    "imap": ("curl -sS -v --max-time 10 --ssl-reqd {auth} {resolve} imap://{name}:{port}/", "Logged in"),
+    "pop3": ("curl -sS -v --max-time 10 --ssl-reqd {auth} {resolve} pop3://{name}:{port}/", "Logged in"),
+    "imaps": ("curl -sS -v --max-time 10 {auth} {resolve} imaps://{name}:{port}/", "Logged in"),
+    "pop3s": ("curl -sS -v --max-time 10 {auth} {resolve} pop3s://{name}:{port}/", "Logged in"),
+    "ssh": (SSH, "{container}"),
+    "ftp": ("curl -sS --max-time 10 --disable-epsv ftp://{ip}:{port}/hello.txt", "{vm}: FTP"),
+    "ftps": ("curl -sS --max-time 10 --disable-epsv {resolve} ftps://{name}:{port}/hello.txt", "{vm}: FTP"),
+    "custom": ("nc -w 5 {ip} {port} </dev/null", "custom {backend_port}"),
+}
+
+
+def inbound_fields(lab, label, row):
+    """What the INBOUND commands and answers name, for one row of the matrix."""
+    model, vm, ip, port = lab["model"], row["vm"], row["listen_ipv4"], row["listen_port"]
     customer = next(c for c in model["customers"] if c["name"] == row["customer"])
     name = row["match"][0] if row["match"] else row["gateway_name"]
-    resolve = "--resolve {0}:{1}:{2}".format(name, port, ip)
-    auth = "-u {0}:{1}".format(lab["lab_user"], lab["lab_password"])
-    rcpt = "{0}@{1}".format(lab["lab_user"], (customer["domains"] or ["lab.example"])[0])
-    swaks = "swaks --server {0}:{1} --to {2} --from e2e@lab.example --helo e2e.lab.example".format(ip, port, rcpt)
     zones = [r for r in model["rows"] if r["vm"] == vm and r["proto"] == "dns"]
     zone = zones[0]["match"][0] if zones else None
-    served = "served by " + vm
-    proto = row["proto"]
-    if proto == "http":
-        cmd, expect = "curl -sS --max-time 10 {0} http://{1}:{2}/".format(resolve, name, port), vm + " http " + name
-    elif proto == "https":
-        cmd, expect = "curl -sS --max-time 10 {0} https://{1}:{2}/".format(resolve, name, port), vm + " https " + name
-    elif proto == "doh":
-        if not zone:
-            return Cell(reason="{0} has no zone to ask over DoH".format(vm))
-        cmd = ("curl -sS --max-time 10 {0} -H 'accept: application/dns-message' "
-               "'https://{1}:{2}/dns-query?dns={3}' | tr -c '[:print:]' ' '").format(resolve, name, port, doh_query(zone))
-        expect = served
-    elif proto == "dot":
-        if not zone:
-            return Cell(reason="{0} has no zone to ask over DoT".format(vm))
-        cmd = "kdig @{0} -p {1} +tls-ca +tls-hostname={2} +tls-sni={2} +short {3} TXT".format(ip, port, name, zone)
-        expect = served
-    elif proto == "dns":
-        cmd = "dig @{0} -p {1} +short {2} {3} TXT".format(ip, port, "+tcp" if "TCP" in label else "+notcp", row["match"][0])
-        expect = served
-    elif proto in ("smtp", "submission") and row["routing"] == "relay":
+    rcpt = "{0}@{1}".format(lab["lab_user"], (customer["domains"] or ["lab.example"])[0])
+    return {
+        "ip": ip, "port": port, "name": name, "vm": vm, "zone": zone, "backend_port": row["backend_port"],
+        "resolve": "--resolve {0}:{1}:{2}".format(name, port, ip),
+        "auth": "-u {0}:{1}".format(lab["lab_user"], lab["lab_password"]),
+        "swaks": "swaks --server {0}:{1} --to {2} --from e2e@lab.example --helo e2e.lab.example".format(ip, port, rcpt),
+        "doh": doh_query(zone) if zone else None,
+        "dig_transport": "+tcp" if "TCP" in label else "+notcp",
+        "match": row["match"][0] if row["match"] else None,
+        "container": lab["vm_containers"].get(row["backend_ipv6"]),
+    }
+
+
+def inbound_cell(lab, label, row, deployed):
+    """IPv4 client -> gateway (or lent address) -> the VM's own service."""
+    proto, vm = row["proto"], row["vm"]
+    if row["served_by"] not in deployed:
+        return Cell(reason="role {0} not deployed yet".format(row["served_by"]))
+    if row["listen_ipv4"] is None:
+        return Cell(reason="no IPv4 address lent to {0}/{1} yet".format(vm, proto))
+    if proto not in INBOUND:
+        return Cell(reason="no check for " + proto)
+    if proto == "custom" and row["transport"] != "tcp":
+        return Cell(reason="the lab has no {0} stand-in".format(row["transport"]))
+    fields = inbound_fields(lab, label, row)
+    if proto in ("doh", "dot") and not fields["zone"]:
+        return Cell(reason="{0} has no zone to ask over {1}".format(vm, "DoH" if proto == "doh" else "DoT"))
+    command, answer = (text.format(**fields) for text in INBOUND[proto])
+    if proto in ("smtp", "submission") and row["routing"] == "relay":
         # The relay answers "queued" itself: only the VM's mailbox proves delivery.
         marker = "e2e-" + uuid.uuid4().hex
-        cmd = swaks + " --tls --header 'Subject: {0}'".format(marker)
-        return Cell(client, cmd, "250 2.0.0 Ok: queued",
+        return Cell(lab["client"], command + " --header 'Subject: {0}'".format(marker), answer,
                     check=lambda out: delivered(lab["vm_containers"][row["backend_ipv6"]], lab["lab_user"], marker))
-    elif proto in ("smtp", "submission"):
-        cmd, expect = swaks + " --tls", "250 2.0.0 Ok: queued"
-    elif proto == "smtps":
-        cmd, expect = swaks + " --tlsc --tls-sni " + name, "250 2.0.0 Ok: queued"
-    elif proto in ("imap", "pop3"):
-        cmd = "curl -sS -v --max-time 10 --ssl-reqd {0} {1} {2}://{3}:{4}/".format(auth, resolve, proto, name, port)
-        expect = "Logged in"
-    elif proto in ("imaps", "pop3s"):
-        cmd = "curl -sS -v --max-time 10 {0} {1} {2}://{3}:{4}/".format(auth, resolve, proto, name, port)
-        expect = "Logged in"
-    elif proto == "ssh":
-        cmd = ("ssh -p {0} -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
-               "-o ConnectTimeout=10 root@{1} hostname").format(port, ip)
-        expect = lab["vm_containers"][row["backend_ipv6"]]
-    elif proto == "ftp":
-        cmd, expect = "curl -sS --max-time 10 --disable-epsv ftp://{0}:{1}/hello.txt".format(ip, port), vm + ": FTP"
-    elif proto == "ftps":
-        cmd = "curl -sS --max-time 10 --disable-epsv {0} ftps://{1}:{2}/hello.txt".format(resolve, name, port)
-        expect = vm + ": FTP"
-    elif proto == "custom":
-        if row["transport"] != "tcp":
-            return Cell(reason="the lab has no {0} stand-in".format(row["transport"]))
-        cmd, expect = "nc -w 5 {0} {1} </dev/null".format(ip, port), "custom {0}".format(row["backend_port"])
-    else:
-        return Cell(reason="no check for " + proto)
-    return Cell(client, cmd, expect)
+    return Cell(lab["client"], command, answer)
 
 
 def nat64_cells(lab, deployed):

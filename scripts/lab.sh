@@ -12,16 +12,7 @@ source scripts/env.sh
 inventory=${LAB_INVENTORY:-inventories/lab/hosts.yml}
 image=localhost/v6only-node:bookworm
 prefix=lab-
-# The IPv6 networks are --internal: podman then adds no masquerade for them,
-# which (with br_netfilter) would rewrite routed traffic between the LAN and
-# the provider network, and no default route past the lab's own routers.
-networks() {
-  cat <<'NETS'
-lab-inet      --subnet=198.51.100.16/28
-lab-provider  --internal --subnet=2001:db8:10::/64
-lab-lan       --internal --subnet=2001:db8:100::/56
-NETS
-}
+networks=scripts/lab.networks
 
 # One line per container: NAME then its podman run arguments.
 container_specs() {
@@ -38,12 +29,7 @@ for name, hv in sorted(inv["_meta"]["hostvars"].items()):
 
 nodes() {
   local name args
-  while read -r name args; do
-    podman network exists "$name" && continue
-    # shellcheck disable=SC2086  # args is a list of flags
-    podman network create $args "$name" >/dev/null
-    echo "network: created $name ($args)"
-  done < <(networks)
+  bash scripts/networks.sh create "$networks"
   while read -r name args; do
     if podman container exists "$name"; then
       [ "$(podman inspect -f '{{.State.Running}}' "$name")" = true ] || podman start "$name" >/dev/null
@@ -87,10 +73,7 @@ down() {
   # ("container state improper: stopped"); by then it has stopped and goes.
   [ -z "$names" ] || { podman rm -f -t 2 $names >/dev/null || podman rm -f $names >/dev/null
                        echo "container: removed" $names; }
-  while read -r name _; do
-    podman network exists "$name" && podman network rm -f "$name" >/dev/null && echo "network: removed $name"
-  done < <(networks)
-  true
+  bash scripts/networks.sh remove "$networks"
 }
 
 case ${1:-} in

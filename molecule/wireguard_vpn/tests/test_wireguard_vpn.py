@@ -2,7 +2,6 @@
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -92,15 +91,16 @@ def ping_runs(client):
 
 
 @pytest.fixture(scope="module")
-def tunnel(client):
+def tunnel(client, wait_until):
     bring_up(client, "alice-laptop")
-    ping = client.run(f"ping -6 -c 3 -W 2 {VM}")
-    for _ in range(10):
-        if ping.rc == 0:
-            break
-        time.sleep(1)
-        ping = client.run(f"ping -6 -c 1 -W 2 {VM}")
-    assert ping.rc == 0, ping.stdout + ping.stderr
+    # The first echo also starts the handshake, so a few may go unanswered.
+    pings = []
+
+    def answered():
+        pings.append(client.run(f"ping -6 -c 1 -W 2 {VM}"))
+        return pings[-1].rc == 0
+
+    assert wait_until(answered, 30, interval=1), pings[-1].stdout + pings[-1].stderr
     return client
 
 

@@ -253,3 +253,18 @@ def test_property_a_removed_lease_drains_for_the_grace_before_it_is_freed(histor
             assert freed in drain_started, "freed without draining first"
             assert now >= drain_started.pop(freed) + grace, "freed before the grace period ended"
             assert freed not in {lease_id(lease) for lease in after}
+
+
+def test_lab_lend_demands_lease_and_forward_to_their_rows(lab_model):
+    """Contract: the model's lend demands and rows, as ipv4_lending passes them, give one listener per leased port."""
+    rows = lab_model["tables"]["ipv4_lending"]
+    leases, changes = allocate([], lab_model["lend_demands"], lab_model["settings"]["lending_pool"], NOW, GRACE)
+    assert len(changes["created"]) == len(lab_model["lend_demands"]) > 0
+    listeners = forwards(leases, rows)
+    by_row = {(r["vm"], r["proto"]): r for r in rows}
+    assert {(x["vm"], x["proto"]) for x in listeners} == set(by_row)
+    for listener in listeners:
+        row = by_row[(listener["vm"], listener["proto"])]
+        assert listener["backend_ipv6"] == row["backend_ipv6"]
+        assert listener["proxy_protocol"] == row["proxy_protocol"]
+        assert listener["address"] in lab_model["settings"]["lending_pool"]
