@@ -48,7 +48,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: Keys C(frontends), C(backends), C(maps) (file name to sorted [name, backend] pairs) and C(ssh) (per-VM SSH ports).
+  description:
+    - Keys C(frontends), C(backends), C(maps) (file name to sorted [name, backend] pairs),
+      C(map_texts) (file name to the text of that map file) and C(ssh) (per-VM SSH ports).
   type: dict
 """
 

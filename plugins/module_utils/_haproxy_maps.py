@@ -33,6 +33,8 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
       carry an FTPS row's passive range, name their single backend.
     backends: one per row (mode http for host rows, tcp otherwise).
     maps: {file name: [[match name, backend], ...]} sorted, lower-cased names.
+    map_texts: {file name: the map file's text}, the one form the files and the
+      runtime API share (map_text).
     ssh: [{vm, customer, listen, port}] so the role can print each VM's port.
     Raises ValueError on rows that would make an open proxy or an ambiguous socket.
     """
@@ -49,18 +51,8 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
         backend = _backend(row, prefixes)
         backends.append(backend)
         name = backend["name"]
+        frontend = _frontend(row, frontends)
         key = _frontend_key(row)
-        frontend = frontends.setdefault(key, {
-            "name": f"{routing}_{key[0]}_{key[1]}",
-            "routing": routing,
-            "bind": f"{key[0]}:{key[1]}",
-            "port": key[1],
-        })
-        if frontend["routing"] != routing:
-            raise ValueError(
-                f"row {row['id']}: {key[0]}:{key[1]} already routes by {frontend['routing']}; "
-                f"one socket cannot also route by {routing}"
-            )
         if row.get("data_ports"):
             _add_data_ports(row, ipaddress.ip_address(row["backend_ipv6"]), name, frontends, backends)
         if routing == "port":
@@ -77,12 +69,31 @@ def haproxy_layout(rows, allowed_prefixes=(), no_sni_row=""):
             no_sni_found = True
     if not no_sni_found:
         raise ValueError(f"no-SNI default {no_sni_row} is not a row served by haproxy_sni")
+    sorted_maps = {f: sorted([k, v] for k, v in e.items()) for f, e in sorted(maps.items())}
     return {
         "frontends": [frontends[k] for k in sorted(frontends, key=lambda k: (k[1], k[0]))],
         "backends": backends,
-        "maps": {f: sorted([k, v] for k, v in e.items()) for f, e in sorted(maps.items())},
+        "maps": sorted_maps,
+        "map_texts": {f: map_text(entries) for f, entries in sorted_maps.items()},
         "ssh": ssh,
     }
+
+
+def _frontend(row, frontends):
+    """The frontend of the row's socket, made on first use; one socket routes one way."""
+    key, routing = _frontend_key(row), row["routing"]
+    frontend = frontends.setdefault(key, {
+        "name": f"{routing}_{key[0]}_{key[1]}",
+        "routing": routing,
+        "bind": f"{key[0]}:{key[1]}",
+        "port": key[1],
+    })
+    if frontend["routing"] != routing:
+        raise ValueError(
+            f"row {row['id']}: {key[0]}:{key[1]} already routes by {frontend['routing']}; "
+            f"one socket cannot also route by {routing}"
+        )
+    return frontend
 
 
 def _backend(row, prefixes):

@@ -49,6 +49,14 @@ def test_layout_groups_rows_by_socket_and_names_maps(rows):
                              {"vm": "bob-web", "customer": "bob", "listen": GW, "port": 2202}]
 
 
+def test_map_texts_are_the_maps_as_files(rows):
+    layout = haproxy_layout(rows, PREFIXES)
+    assert list(layout["map_texts"]) == list(layout["maps"])
+    for name, entries in layout["maps"].items():
+        assert parse_map_text(layout["map_texts"][name]) == dict(entries)
+    assert layout["map_texts"][f"sni_{GW}_465.map"] == "mail.bob.example bob-web_smtps_tcp_465\n"
+
+
 def test_every_name_of_every_row_is_in_its_sockets_map(rows):
     maps = haproxy_layout(rows, PREFIXES)["maps"]
     for row in rows:
