@@ -247,3 +247,18 @@ def test_null_sender_with_a_forged_header_from_is_not_signed(podman_host, wait_f
     assert dkim_signatures(message) == [], message
     queue_id = re.search(r"by mail\.ip4-gw\.example\.net \(Postfix\) with E?SMTPS? id (\w+)", message).group(1)
     assert f"{queue_id}: DKIM-Signature field added" not in journal(podman_host("pf-gw"), "opendkim")
+
+
+def test_a_main_cf_with_a_parameter_postfix_ignores_never_lands(podman_host, ansible_playbook):
+    """main.cf is checked as a candidate: a run that would add a parameter Postfix ignores fails before the live file changes."""
+    gw = podman_host("pf-gw")
+    live = gw.check_output("sha256sum /etc/postfix/main.cf /etc/postfix/master.cf")
+    bad = ansible_playbook("converge.yml", extra_vars={"postfix_relay_hostname": "mail.ip4-gw.example.net\nsmtpd_recipent_restrictions = permit"})
+    assert bad.returncode != 0
+    before_failure = (bad.stdout + bad.stderr).split("fatal: [pf-gw]")[0]
+    assert re.findall(r"TASK \[([^\]]*)\]", before_failure)[-1].startswith("v6only.gateway.postfix_relay : Check the candidate")
+    assert "smtpd_recipent_restrictions" in gw.check_output("cat /etc/postfix/relay/candidate/main.cf")
+    assert gw.check_output("sha256sum /etc/postfix/main.cf /etc/postfix/master.cf") == live
+    assert "smtpd_recipent_restrictions" not in gw.check_output("postconf -n")
+    good = ansible_playbook("converge.yml")
+    assert good.returncode == 0, good.stdout[-3000:]
