@@ -1,9 +1,11 @@
 """Abuse traceability for Jool NAT64: from an IPv4 address, port and time to the customer.
 
 Jool's `logging-bib` writes one kernel log line when a mapping (BIB entry) is
-made and one when it is forgotten, with Jool's own UTC timestamp:
+made and one when it expires, with Jool's own UTC timestamp, as Jool 4.1.9 on
+Debian 12's kernel writes them (journalctl -k -o cat):
 
-    <instance> 2026/12/2 15:4:5 (GMT) - Mapped 2001:db8::10#40512 to 198.51.100.1#61022 (TCP)
+    Jool: default 2026/12/2 15:3:47 (GMT) - Mapped 2001:db8:110::10#47874 to 198.51.100.1#61001 (TCP)
+    Jool: default 2026/12/2 15:4:37 (GMT) - Forgot 2001:db8:110::10#587 to 198.51.100.1#61004 (ICMP)
 
 Pure functions with no Ansible imports: parse those lines, find the mapping that
 held the reported transport address at the reported time, and name its owner
@@ -62,20 +64,27 @@ def parse_bib_events(lines):
 
 
 def mappings(events):
-    """Pair each Mapped with the Forgot of the same BIB entry: [{..., start, end}] (end None: still open)."""
-    open_entries, result = {}, []
+    """Pair each Mapped with the Forgot of the same BIB entry: [{..., start, end}] (end None: still open).
+
+    A pool4 transport address belongs to one BIB entry at a time, so a new mapping
+    of it also ends the previous one: `jool bib remove` and pool4 changes drop
+    entries without logging Forgot.
+    """
+    open_by_ipv4, result = {}, []
     for event in events:
-        key = (event["protocol"], event["ipv6"], event["port6"], event["ipv4"], event["port4"])
+        entry = {k: event[k] for k in ("protocol", "ipv6", "port6", "ipv4", "port4")}
+        ipv4_key = (event["protocol"], event["ipv4"], event["port4"])
+        previous = open_by_ipv4.get(ipv4_key)
         if event["action"] == "Mapped":
-            entry = {k: event[k] for k in ("protocol", "ipv6", "port6", "ipv4", "port4")}
+            if previous:
+                previous["end"] = event["at"]
             entry.update(start=event["at"], end=None)
-            open_entries[key] = entry
+            open_by_ipv4[ipv4_key] = entry
             result.append(entry)
-        elif key in open_entries:
-            open_entries.pop(key)["end"] = event["at"]
+        elif previous and (previous["ipv6"], previous["port6"]) == (entry["ipv6"], entry["port6"]):
+            open_by_ipv4.pop(ipv4_key)["end"] = event["at"]
         else:
             # Mapped before the window we read: known to have ended, start unknown.
-            entry = {k: event[k] for k in ("protocol", "ipv6", "port6", "ipv4", "port4")}
             entry.update(start=None, end=event["at"])
             result.append(entry)
     return result

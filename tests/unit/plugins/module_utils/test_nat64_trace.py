@@ -15,15 +15,21 @@ from ansible_collections.v6only.gateway.plugins.module_utils._nat64_trace import
 )
 
 UTC = datetime.timezone.utc
-# The format of Jool's logging-bib (its documentation's sample, as journalctl -k -o cat prints it).
+# Jool 4.1.9's logging-bib lines as the kernel guest's journal holds them (journalctl -k -o cat),
+# with the addresses of this test's model; "Forgot" as Jool logs an expired entry.
 JOURNAL = """\
-alpha 2026/12/2 15:4:1 (GMT) - Mapped 2001:db8:100:a::10#40512 to 198.51.100.20#61022 (TCP)
-some other kernel line
-alpha 2026/12/2 15:4:2 (GMT) - Mapped 2001:db8:200:1::5#19945 to 198.51.100.20#61022 (UDP)
-alpha 2026/12/2 15:9:30 (GMT) - Forgot 2001:db8:100:a::10#40512 to 198.51.100.20#61022 (TCP)
-alpha 2026/12/2 15:10:0 (GMT) - Mapped 2001:db8:100:b::77#50000 to 198.51.100.20#61022 (TCP)
-alpha 2026/12/2 15:10:5 (GMT) - Forgot 2001:db8:100:c::1#1234 to 198.51.100.20#61500 (ICMP)
+Jool: default 2026/12/2 15:4:1 (GMT) - Mapped 2001:db8:100:a::10#40512 to 198.51.100.20#61022 (TCP)
+jool_common: loading out-of-tree module taints kernel.
+Jool: default 2026/12/2 15:4:2 (GMT) - Mapped 2001:db8:200:1::5#19945 to 198.51.100.20#61022 (UDP)
+Jool: default 2026/12/2 15:9:30 (GMT) - Forgot 2001:db8:100:a::10#40512 to 198.51.100.20#61022 (TCP)
+Jool: default 2026/12/2 15:10:0 (GMT) - Mapped 2001:db8:100:b::77#50000 to 198.51.100.20#61022 (TCP)
+Jool: default 2026/12/2 15:10:5 (GMT) - Forgot 2001:db8:100:c::1#1234 to 198.51.100.20#61500 (ICMP)
 """
+# Verbatim from the guest: alice's first connection and an ICMP mapping expiring.
+GUEST_LINES = [
+    "Jool: default 2026/12/2 15:3:47 (GMT) - Mapped 2001:db8:110::10#47874 to 198.51.100.1#61001 (TCP)",
+    "Jool: default 2026/12/2 15:4:37 (GMT) - Forgot 2001:db8:110::10#587 to 198.51.100.1#61004 (ICMP)",
+]
 MODEL = {
     "customers": [{"name": "alice", "prefix": "2001:db8:100:a::/64"}, {"name": "bob", "prefix": "2001:db8:100:b::/64"}],
     "vms": [
@@ -46,6 +52,26 @@ def test_parse_bib_events_reads_only_bib_lines():
         "port4": 61022,
         "protocol": "TCP",
     }
+
+
+def test_parse_the_guest_lines():
+    events = parse_bib_events(GUEST_LINES)
+    assert [(e["at"].isoformat(), e["action"], e["ipv6"], e["port6"], e["ipv4"], e["port4"], e["protocol"]) for e in events] == [
+        ("2026-12-02T15:03:47+00:00", "Mapped", "2001:db8:110::10", 47874, "198.51.100.1", 61001, "TCP"),
+        ("2026-12-02T15:04:37+00:00", "Forgot", "2001:db8:110::10", 587, "198.51.100.1", 61004, "ICMP"),
+    ]
+
+
+def test_a_new_mapping_of_the_same_pool4_port_ends_the_previous_one():
+    # `jool bib remove` drops an entry without a Forgot line; the port's next mapping bounds it.
+    lines = [
+        "Jool: default 2026/12/2 15:0:0 (GMT) - Mapped 2001:db8:100:a::10#1000 to 198.51.100.20#61001 (TCP)",
+        "Jool: default 2026/12/2 15:5:0 (GMT) - Mapped 2001:db8:100:b::10#2000 to 198.51.100.20#61001 (TCP)",
+    ]
+    entries = mappings(parse_bib_events(lines))
+    assert entries[0]["end"] == entries[1]["start"]
+    found = held_at(entries, "198.51.100.20", 61001, "2026-12-02T15:07:00Z")
+    assert [e["ipv6"] for e in found] == ["2001:db8:100:b::10"]
 
 
 def test_session_lines_are_not_bib_lines():
