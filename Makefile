@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: help deps image lint unit molecule test check-inventory lab lab-destroy leases build clean
+.PHONY: help deps image kernel-guest lint unit molecule test check-inventory lab lab-destroy leases build clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ $(STAMPS)/podman-collection: $(STAMPS)/venv
 image: deps ## Build the systemd base and node images (cached by recipe hash)
 	@flock /tmp/v6only-image.lock bash images/build.sh
 
+kernel-guest: ## Build the qemu guest with Debian's kernel and Jool (cached by recipe hash)
+	@bash scripts/kernel-guest.sh build
+
 lint: deps ## yamllint, ansible-lint (production profile) and the defaults/argument_specs check
 	yamllint -s .
 	ansible-lint --profile production --offline -q
@@ -64,7 +67,7 @@ unit: deps ## pytest for plugins
 check-inventory: deps ## Validate an inventory's customer model (INV=inventories/lab)
 	ansible-playbook -i $(or $(INV),inventories/lab) playbooks/validate.yml
 
-molecule: deps image ## Every Molecule scenario, or one with S=name
+molecule: deps image kernel-guest ## Every Molecule scenario, or one with S=name
 	@set -e; for s in $(or $(S),$(SCENARIOS)); do bash scripts/molecule.sh "$$s"; done
 
 test: lint unit check-inventory molecule ## Everything CI runs

@@ -97,6 +97,26 @@ def nat64_embed(ipv4, prefix):
     return str(ipaddress.IPv6Address(value))
 
 
+def nat64_embed_prefix(ipv4_prefix, prefix):
+    """Return the IPv6 prefix (CIDR) that holds every RFC 6052 address of the IPv4 prefix under prefix.
+
+    The IPv4 bits keep their RFC 6052 positions, so an IPv4 prefix whose bits reach
+    past bit 64 also fixes the u octet (bits 64-71) at zero. Unlike nat64_embed,
+    non-global ranges are allowed under the well-known prefix: the result names
+    destinations to refuse, not addresses to use.
+    """
+    network4 = _network(ipv4_prefix, "IPv4 prefix", version=4)
+    network = _nat64_prefix(prefix)
+    positions = _ipv4_bit_positions(network.prefixlen)
+    value = int(network.network_address)
+    v4 = int(network4.network_address)
+    for i, shift in enumerate(positions[: network4.prefixlen]):
+        if v4 >> (31 - i) & 1:
+            value |= 1 << shift
+    length = 128 - positions[network4.prefixlen - 1] if network4.prefixlen else network.prefixlen
+    return f"{ipaddress.IPv6Address(value)}/{length}"
+
+
 def nat64_extract(ipv6, prefix):
     """Return the IPv4 address (dotted) embedded in ipv6 under prefix (RFC 6052 section 2.2)."""
     address = _address(ipv6, 6, "IPv6 address")

@@ -7,6 +7,8 @@ import pytest
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_embed
 
 SERVER_V4 = "198.51.100.51"
+# jn-server's second address, on the scenario's deny list.
+DENIED_V4 = "198.51.100.52"
 TRANSLATOR_V4 = "198.51.100.50"
 PAGE = "jn-server over IPv4"
 
@@ -116,14 +118,80 @@ def test_connections_per_source_are_limited(podman_host, model, server6):
     assert refused >= 10
 
 
-def test_jool_config_is_valid_json_with_model_pools(podman_host, model):
+def test_jool_config_partitions_pool4_per_customer(podman_host, model):
     conf = json.loads(podman_host("jn-nat64").file("/etc/jool/jool.conf").content_string)
     assert conf["framework"] == "netfilter"
     assert conf["global"]["pool6"] == model["nat64_prefix"]
-    assert sorted(entry["protocol"] for entry in conf["pool4"]) == ["ICMP", "TCP", "UDP"]
-    for entry in conf["pool4"]:
-        assert entry["prefix"] == "%s/32" % TRANSLATOR_V4
-        assert entry["port range"] == "61001-65535"
+    # RFC 6888 REQ-12 and REQ-8, set explicitly rather than left to Jool's defaults.
+    assert conf["global"]["logging-bib"] is True
+    assert conf["global"]["logging-session"] is False
+    assert conf["global"]["tcp-trans-timeout"] == "4:00"
+    assert conf["global"]["icmp-timeout"] == "2:00"
+    quota = model["ports_per_customer"]
+    for protocol in ("TCP", "UDP", "ICMP"):
+        entries = [e for e in conf["pool4"] if e["protocol"] == protocol]
+        assert all(e["prefix"] == "%s/32" % TRANSLATOR_V4 for e in entries)
+        # dave, the one customer, has mark 1 and the first slice; sources without a customer the rest.
+        assert [(e["mark"], e["port range"]) for e in entries] == [
+            (1, "61001-%d" % (61000 + quota)),
+            (0, "%d-65535" % (61001 + quota)),
+        ]
+
+
+def test_denied_destination_is_not_reached(podman_host, model, server6):
+    nat64 = podman_host("jn-nat64")
+    denied6 = nat64_embed(DENIED_V4, model["nat64_prefix"])
+    # The address answers over plain IPv4, so only the deny list can stop the client.
+    assert nat64.check_output("curl -sS -m 5 http://%s/", DENIED_V4).strip() == PAGE
+    before = len(access_log_lines(podman_host))
+    client = podman_host("jn-client")
+    result = client.run("curl -sS -m 5 http://[%s]/", denied6)
+    assert result.rc != 0
+    assert PAGE not in result.stdout
+    assert len(access_log_lines(podman_host)) == before
+    # The same client still reaches the allowed address on the same server.
+    assert client.check_output("curl -sS -m 10 http://[%s]/", server6).strip() == PAGE
+    rules = nat64.check_output("nft list chain inet jool_nat64 nat64")
+    deny_rule = next(line for line in rules.splitlines() if "@denied_destinations" in line)
+    assert "packets 0 " not in deny_rule
+
+
+def test_deny_list_holds_the_private_ranges_under_pool6(podman_host):
+    elements = podman_host("jn-nat64").check_output("nft list set inet jool_nat64 denied_destinations")
+    for prefix in ("2001:db8:46::a00:0/104", "2001:db8:46::ac10:0/108", "2001:db8:46::c0a8:0/112",
+                   "2001:db8:46::6440:0/106", "2001:db8:46::7f00:0/104", "2001:db8:46::a9fe:0/112",
+                   "2001:db8:46::c633:6434"):
+        assert prefix in elements
+    # The lab's own server is not on it.
+    assert "2001:db8:46::c633:6433" not in elements
+
+
+def test_invalid_tayga_config_is_refused_and_tayga_keeps_translating(podman_host, server6):
+    nat64 = podman_host("jn-nat64")
+    nat64.check_output("sed 's|^dynamic-pool .*|dynamic-pool 198.51.100.300/29|' /etc/jool_nat64/tayga.conf"
+                       " > /tmp/bad-tayga.conf")
+    result = nat64.run("/usr/local/sbin/jool_nat64-validate tayga /tmp/bad-tayga.conf")
+    assert result.rc != 0
+    assert "line 5: dynamic-pool 198.51.100.300/29" in result.stderr
+    assert nat64.run("/usr/local/sbin/jool_nat64-validate tayga /etc/jool_nat64/tayga.conf").rc == 0
+    assert "nat64" in nat64.check_output("ip -o link show dev nat64")
+    body = podman_host("jn-client").check_output("curl -sS -m 10 http://[%s]/", server6)
+    assert body.strip() == PAGE
+
+
+def test_trace_on_tayga_says_it_cannot_answer(ansible_playbook, podman_host, server6):
+    podman_host("jn-client").check_output("curl -sS -m 10 http://[%s]/", server6)
+    result = ansible_playbook("../../playbooks/nat64_trace.yml", "-e", "nat64_trace_hosts=jn-nat64",
+                              extra_vars={"address": TRANSLATOR_V4, "port": 61001, "at": "now"}, timeout=300)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0 and "time ''now'' is not ISO 8601" in output
+    at = podman_host("jn-nat64").check_output("date -u +%Y-%m-%dT%H:%M:%SZ")
+    result = ansible_playbook("../../playbooks/nat64_trace.yml", "-e", "nat64_trace_hosts=jn-nat64",
+                              extra_vars={"address": TRANSLATOR_V4, "port": 61001, "at": at}, timeout=300)
+    output = " ".join(result.stdout.split())
+    assert result.returncode == 0, output
+    assert "No match for %s#61001 at" % TRANSLATOR_V4 in output
+    assert "jn-nat64 has no Jool module, so it translates with TAYGA, which logs no mappings" in output
 
 
 def test_forced_jool_fails_clearly_and_changes_nothing(model, ansible_playbook):

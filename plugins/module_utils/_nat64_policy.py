@@ -1,0 +1,191 @@
+"""NAT64 policy for the jool_nat64 role: per-customer pool4 slices (RFC 6888 REQ-4),
+the packet marks that select them, and the timeouts behind the port-reuse delay (REQ-8).
+
+Pure functions with no Ansible imports. Every refusal is a ValueError whose
+message says what was wrong, with which value, and how to fix it.
+"""
+
+import ipaddress
+import re
+
+from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_embed_prefix
+
+# Jool's pool4 "mark": 0 is what an unmarked packet carries, so customers start at 1.
+DEFAULT_MARK = 0
+_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+_DURATION = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+)(?:\.(\d{1,3}))?$")
+# RFC 6888 REQ-8: a freed external port waits at least 120 s before a new mapping gets it.
+# Jool frees a port only when its last session expires, so these timeouts are the delay.
+REUSE_DELAY_SECONDS = 120
+REUSE_DELAY_TIMEOUTS = ("tcp-trans-timeout", "udp-timeout", "icmp-timeout")
+
+
+def port_range(text):
+    """Return (first, last) of a "first-last" port range."""
+    match = _PORT_RANGE.match(str(text))
+    if not match:
+        raise ValueError(f"port range {text!r} is not 'first-last', e.g. '61001-65535'")
+    first, last = int(match.group(1)), int(match.group(2))
+    if not 0 <= first <= last <= 65535:
+        raise ValueError(f"port range {text!r} must satisfy 0 <= first <= last <= 65535")
+    return first, last
+
+
+def customer_marks(customers):
+    """Map each customer name to its mark: 1, 2, ... in the given order."""
+    names = [c["name"] if isinstance(c, dict) else str(c) for c in customers]
+    if len(set(names)) != len(names):
+        raise ValueError(f"customer names repeat in {names}")
+    return {name: DEFAULT_MARK + 1 + i for i, name in enumerate(names)}
+
+
+def _slices(pool4, count, size):
+    """Yield (item_index, first, last) of consecutive slices of size ports, item by item."""
+    taken = 0
+    for index, item in enumerate(pool4):
+        first, last = port_range(item["port_range"])
+        while taken < count and last - first + 1 >= size:
+            yield index, first, first + size - 1
+            first += size
+            taken += 1
+
+
+def _capacity(pool4, size):
+    return sum((port_range(i["port_range"])[1] - port_range(i["port_range"])[0] + 1) // size for i in pool4)
+
+
+def pool4_partition(pool4, customers, ports_per_customer):
+    """Split pool4 into one port slice per customer (its mark) and the unmarked rest.
+
+    Customer n (in the order given) gets the n-th slice of ports_per_customer ports,
+    taken from the items in order, on every address of the item's prefix. Appending a
+    customer keeps every earlier slice; the default (mark 0) keeps what is left, which
+    must be at least one slice. Returns [{mark, customer, prefix, port_range}], the
+    customers first, in mark order.
+    """
+    marks = customer_marks(customers)
+    size = ports_per_customer
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"ports per customer {size!r} must be a whole number of ports, at least 1")
+    if not pool4:
+        raise ValueError("pool4 is empty; list at least one {prefix, port_range}")
+    _refuse_overlapping_items(pool4)
+    result = []
+    used = {}
+    for (index, first, last), (name, mark) in zip(_slices(pool4, len(marks), size), marks.items()):
+        result.append({"mark": mark, "customer": name, "prefix": pool4[index]["prefix"], "port_range": f"{first}-{last}"})
+        used[index] = last + 1
+    rest = _default_rest(pool4, used)
+    if len(result) < len(marks) or (marks and sum(hi - lo + 1 for _, lo, hi in rest) < size):
+        raise ValueError(_shortfall(pool4, len(marks), size))
+    result.extend(
+        {"mark": DEFAULT_MARK, "customer": None, "prefix": pool4[i]["prefix"], "port_range": f"{lo}-{hi}"}
+        for i, lo, hi in rest
+    )
+    return result
+
+
+def _refuse_overlapping_items(pool4):
+    # Two items sharing transport addresses would hand the same port to two slices.
+    for i, one in enumerate(pool4):
+        for other in pool4[i + 1:]:
+            (a_first, a_last), (b_first, b_last) = port_range(one["port_range"]), port_range(other["port_range"])
+            same_addresses = ipaddress.IPv4Network(one["prefix"]).overlaps(ipaddress.IPv4Network(other["prefix"]))
+            if same_addresses and a_first <= b_last and b_first <= a_last:
+                raise ValueError(
+                    f"pool4 items {one['prefix']} {one['port_range']} and {other['prefix']} {other['port_range']} "
+                    f"share addresses and ports. Fix: make their prefixes or port ranges disjoint."
+                )
+
+
+def _default_rest(pool4, used):
+    rest = []
+    for index, item in enumerate(pool4):
+        first, last = port_range(item["port_range"])
+        first = used.get(index, first)
+        if first <= last:
+            rest.append((index, first, last))
+    return rest
+
+
+def _shortfall(pool4, customers, size):
+    slices = _capacity(pool4, size)
+    widest = max(port_range(i["port_range"])[1] - port_range(i["port_range"])[0] + 1 for i in pool4)
+    fits = max(widest // (customers + 1), 1) if customers else widest
+    return (
+        f"pool4 ({', '.join(i['prefix'] + ' ' + str(i['port_range']) for i in pool4)}) holds {slices} slices of "
+        f"{size} ports, but {customers} customers need {customers} slices plus one for sources without a customer. "
+        f"Fix: lower jool_nat64_ports_per_customer (to at most {fits} with the widest range alone), "
+        f"widen a port_range, or add a pool4 item."
+    )
+
+
+def customer_sources(model):
+    """Map each customer to the IPv6 prefixes its traffic comes from, collapsed.
+
+    Its prefix (when it has one), its VMs' addresses and its VMs' VPN peer prefixes.
+    Two customers may not share a source: the mark would be ambiguous.
+    """
+    sources = {c["name"]: [] for c in model.get("customers", [])}
+    for customer in model.get("customers", []):
+        if customer.get("prefix"):
+            sources[customer["name"]].append(ipaddress.IPv6Network(customer["prefix"]))
+    for vm in model.get("vms", []):
+        if vm.get("ipv6"):
+            sources[vm["customer"]].append(ipaddress.IPv6Network(vm["ipv6"]))
+    for peer in model.get("vpn_peers", []):
+        sources[peer["customer"]].append(ipaddress.IPv6Network(peer["prefix"]))
+    collapsed = {name: list(ipaddress.collapse_addresses(nets)) for name, nets in sources.items()}
+    _refuse_shared_sources(collapsed)
+    return {name: [str(n) for n in nets] for name, nets in collapsed.items()}
+
+
+def _refuse_shared_sources(collapsed):
+    owned = sorted((net, name) for name, nets in collapsed.items() for net in nets)
+    for (net_a, name_a), (net_b, name_b) in zip(owned, owned[1:]):
+        if name_a != name_b and net_a.overlaps(net_b):
+            raise ValueError(
+                f"customers {name_a!r} ({net_a}) and {name_b!r} ({net_b}) share sources, "
+                f"so their NAT64 traffic cannot be told apart. Fix: give each customer its own addresses."
+            )
+
+
+def source_marks(model):
+    """The nftables map from source prefix to mark: [{source, mark, customer}], sorted by source."""
+    marks = customer_marks(model.get("customers", []))
+    pairs = [
+        {"source": source, "mark": marks[name], "customer": name}
+        for name, sources in customer_sources(model).items()
+        for source in sources
+    ]
+    return sorted(pairs, key=lambda p: ipaddress.IPv6Network(p["source"]))
+
+
+def deny_prefixes(ipv4_prefixes, pool6):
+    """The IPv6 destinations under pool6 that stand for the IPv4 prefixes, collapsed."""
+    nets = [ipaddress.IPv6Network(nat64_embed_prefix(p, pool6)) for p in ipv4_prefixes]
+    return [str(n) for n in ipaddress.collapse_addresses(nets)]
+
+
+def duration_seconds(value):
+    """Seconds in a Jool duration "[[HH:]MM:]SS[.mmm]" (an int counts as seconds)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    match = _DURATION.match(str(value).strip())
+    if not match:
+        raise ValueError(f"duration {value!r} is not [[HH:]MM:]SS[.mmm], e.g. '4:00' or '2:00:00'")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups()[:3])
+    fraction = float("0." + match.group(4)) if match.group(4) else 0.0
+    return hours * 3600 + minutes * 60 + seconds + fraction
+
+
+def reuse_delay_problems(jool_globals):
+    """Messages for each Jool timeout that would free a port in under REUSE_DELAY_SECONDS."""
+    problems = []
+    for key in REUSE_DELAY_TIMEOUTS:
+        if key in jool_globals and duration_seconds(jool_globals[key]) < REUSE_DELAY_SECONDS:
+            problems.append(
+                f"{key} is {jool_globals[key]!r}: a freed port could be mapped again in under "
+                f"{REUSE_DELAY_SECONDS} s (RFC 6888 REQ-8). Fix: at least '2:00'."
+            )
+    return problems
