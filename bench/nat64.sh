@@ -1,112 +1,115 @@
 #!/usr/bin/env bash
-# NAT64 cost: iperf3 throughput and TCP connection rate from one client to one
-# server through the same router container, twice in one run:
-#   direct  - plain IPv4 routing (client 198.51.100.50 -> router -> server)
-#   nat64   - IPv6 to <pool6>::<server> through TAYGA + nftables NAT44, as the
-#             jool_nat64 role sets it up (the role is applied, policy included)
-# and prints nat64/direct ratios. Not a test: numbers depend on the machine.
-# Uses the jool_nat64 scenario's subnets under other names; never run it while
-# `make molecule S=jool_nat64` runs.
+# NAT64 data planes side by side in ONE kernel guest (scripts/kernel-guest.sh), in one run:
+#   forward - plain IPv6 routing, client -> gateway -> server
+#   jool    - IPv6 to 2001:db8:46::<server> through the Jool module (netfilter, pool4)
+#   tayga   - IPv6 to 2001:db8:47::<server> through TAYGA's tun + nftables NAT44
+# Same client namespace, same server namespace, same gateway namespace; only the
+# destination address picks the path. Under TCG the absolute figures mean nothing:
+# the ratios to plain forwarding are the result.
+# Paths take turns, ROUNDS times (default 3); the medians are reported.
 #   bash bench/nat64.sh [seconds per measurement, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
 secs=${1:-5}
-image=localhost/v6only-node:bookworm
-prefix=2001:db8:46::/96
-server4=198.51.100.59
-server6=$(PYTHONPATH=collections python3 -c \
-  "from ansible_collections.v6only.gateway.plugins.module_utils._addresses import nat64_embed as e; print(e('$server4', '$prefix'))")
-work=
+port=${BENCH_SSH_PORT:-2270}
+guest=bench-nat64
+trap 'bash scripts/kernel-guest.sh stop $guest' EXIT
+bash scripts/kernel-guest.sh build >/dev/null
+bash scripts/kernel-guest.sh start $guest "$port"
+key=$(bash scripts/kernel-guest.sh dir)/id_ed25519
+ssh -q -i "$key" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+  root@127.0.0.1 "SECS=$secs ROUNDS=${ROUNDS:-3} bash -s" <<'GUEST'
+set -euo pipefail
+sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ip netns add client; ip netns add server
+ip link add bc type veth peer name eth0 netns client
+ip link add bs type veth peer name eth0 netns server
+ip -6 addr add 2001:db8:1::1/64 dev bc nodad; ip link set bc up
+ip addr add 198.51.100.1/28 dev bs; ip -6 addr add 2001:db8:2::1/64 dev bs nodad; ip link set bs up
+ip -n client link set lo up; ip -n client -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+ip -n client link set eth0 up; ip -n client -6 route add default via 2001:db8:1::1
+ip -n server link set lo up; ip -n server addr add 198.51.100.2/28 dev eth0
+ip -n server -6 addr add 2001:db8:2::2/64 dev eth0 nodad; ip -n server link set eth0 up
+ip -n server route add default via 198.51.100.1; ip -n server -6 route add default via 2001:db8:2::1
 
-cleanup() {
-  podman rm -f -t 2 jnb-client jnb-nat64 jnb-server >/dev/null 2>&1 || true
-  podman network rm -f jnb-a jnb-b >/dev/null 2>&1 || true
-  [ -z "$work" ] || rm -rf "$work"
+# Jool: pool4 ports above Linux's ephemeral range, so TAYGA's NAT44 (below) never meets them.
+modprobe jool
+jool instance add bench --netfilter --pool6 2001:db8:46::/96
+for p in tcp udp; do jool -i bench pool4 add --$p 198.51.100.1 61001-65535; done
+jool -i bench pool4 add --icmp 198.51.100.1 0-65535
+
+# TAYGA maps IPv6 sources into 198.51.100.64/27, which NAT44 rewrites to 198.51.100.1.
+mkdir -p /var/spool/tayga
+printf 'tun-device nat64\nipv4-addr 198.51.100.65\nprefix 2001:db8:47::/96\ndynamic-pool 198.51.100.64/27\ndata-dir /var/spool/tayga\n' \
+  > /etc/tayga-bench.conf
+tayga --config /etc/tayga-bench.conf --mktun >/dev/null
+ip link set nat64 up
+ip route add 198.51.100.64/27 dev nat64; ip -6 route add 2001:db8:47::/96 dev nat64
+tayga --config /etc/tayga-bench.conf --pidfile /run/tayga-bench.pid
+nft -f - <<'NFT'
+table ip bench_nat44 {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 198.51.100.64/27 meta l4proto { tcp, udp } snat to 198.51.100.1:32768-60999
+    ip saddr 198.51.100.64/27 snat to 198.51.100.1
+  }
 }
-trap cleanup EXIT
-cleanup
-work=$(mktemp -d)
+NFT
 
-# Internal networks: podman's masquerade would otherwise rewrite routed sources.
-podman network create --internal --subnet 198.51.100.48/29 --subnet 2001:db8:105::/64 jnb-a >/dev/null
-podman network create --internal --subnet 198.51.100.56/29 jnb-b >/dev/null
-run() { podman run -d --systemd=always --cap-add SYS_ADMIN,NET_ADMIN,NET_RAW "$@" >/dev/null; }
-run --name jnb-client --network jnb-a:ip=198.51.100.50,ip=2001:db8:105::110 "$image"
-run --name jnb-nat64 --network jnb-a:ip=198.51.100.51,ip=2001:db8:105::20 --network jnb-b:ip=198.51.100.58 \
-  --device /dev/net/tun --sysctl net.ipv4.ip_forward=1 --sysctl net.ipv6.conf.all.forwarding=1 "$image"
-run --name jnb-server --network jnb-b:ip=$server4 "$image"
-for c in jnb-client jnb-nat64 jnb-server; do
-  podman exec "$c" timeout 120 systemctl is-system-running --wait >/dev/null || true
-done
-
-cat >"$work/inventory.yml" <<INV
-all:
-  hosts:
-    jnb-nat64:
-      ansible_connection: containers.podman.podman
-      ansible_python_interpreter: /usr/bin/python3
-      v6only_gateway:
-        nat64_prefix: $prefix
-        customer_prefixes: [2001:db8:105::100/120]
-        gateway_ipv4: 198.51.100.58
-        zone: ip4-gw.example.net
-      v6only_gateway_customers:
-        - name: bench
-          vms: [{name: bench-vm, ipv6: "2001:db8:105::110", services: [{proto: ssh, gateway_port: 2299}]}]
-      jool_nat64_pool4: [{prefix: 198.51.100.58/32, port_range: "32768-65535"}]
-      jool_nat64_tayga_dynamic_pool: 198.51.100.60/30
-      jool_nat64_tayga_ipv4_addr: 198.51.100.60
-INV
-cat >"$work/play.yml" <<'PLAY'
-- name: Bench translator
-  hosts: jnb-nat64
-  roles: [v6only.gateway.customer_model, v6only.gateway.jool_nat64]
-PLAY
-ansible-playbook -i "$work/inventory.yml" "$work/play.yml" >"$work/ansible.log" || { tail -30 "$work/ansible.log"; exit 1; }
-
-podman exec jnb-client ip -6 route replace $prefix via 2001:db8:105::20
-podman exec jnb-client ip route replace 198.51.100.56/29 via 198.51.100.51
-podman exec jnb-server ip route replace 198.51.100.48/29 via 198.51.100.58
-podman exec jnb-server systemctl start nginx
-podman exec jnb-server iperf3 -s -D
-
-# Connections per second: HTTP/1.0 request, whole answer read, close; one at a time.
-cat >"$work/connrate.py" <<'PY'
+# One TCP server for both measurements: iperf3, and an accept-answer-close loop.
+ip netns exec server iperf3 -s -D
+cat > /tmp/answer.py <<'PY'
+import socket
+s = socket.create_server(("::", 80), family=socket.AF_INET6, dualstack_ipv6=True)
+while True:
+    c, _ = s.accept()
+    c.recv(1024); c.sendall(b"HTTP/1.0 200 OK\r\n\r\nok\n"); c.close()
+PY
+ip netns exec server python3 /tmp/answer.py >/dev/null 2>&1 &
+cat > /tmp/connrate.py <<'PY'
 import socket, sys, time
 host, secs = sys.argv[1], float(sys.argv[2])
-family = socket.AF_INET6 if ":" in host else socket.AF_INET
 done, end = 0, time.monotonic() + secs
 while time.monotonic() < end:
-    s = socket.socket(family)
+    s = socket.socket(socket.AF_INET6)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-    s.connect((host, 80))
-    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    s.connect((host, 80)); s.sendall(b"GET / HTTP/1.0\r\n\r\n")
     while s.recv(65536):
         pass
-    s.close()
-    done += 1
+    s.close(); done += 1
 print(done / secs)
 PY
-podman cp "$work/connrate.py" jnb-client:/tmp/connrate.py
-
-throughput() {  # Gbit/s received by the server
-  podman exec jnb-client iperf3 -c "$1" -t "$secs" -J |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)'
-}
-connrate() { podman exec jnb-client python3 /tmp/connrate.py "$1" "$secs"; }
-
-# The NAT64 path must really translate before it is measured.
-podman exec jnb-client curl -sS -m 5 -o /dev/null "http://[$server6]/"
-
-t4=$(throughput $server4); t6=$(throughput "$server6")
-c4=$(connrate $server4); c6=$(connrate "$server6")
-python3 - "$t4" "$t6" "$c4" "$c6" "$secs" <<'PY'
-import sys
-t4, t6, c4, c6, secs = map(float, sys.argv[1:])
-print(f"nat64 bench ({secs:.0f} s each, iperf3 single TCP stream; HTTP/1.0 connections one at a time)")
-print(f"{'path':<34}{'throughput Gbit/s':>18}{'connections/s':>16}")
-print(f"{'direct IPv4 routing':<34}{t4:>18.2f}{c4:>16.0f}")
-print(f"{'NAT64: TAYGA + nftables NAT44':<34}{t6:>18.2f}{c6:>16.0f}")
-print(f"{'ratio nat64/direct':<34}{t6 / t4:>18.3f}{c6 / c4:>16.3f}")
+sleep 2
+declare -A target=([forward]=2001:db8:2::2 [jool]=2001:db8:46::c633:6402 [tayga]=2001:db8:47::c633:6402)
+for path in forward jool tayga; do
+  # Each path must answer before it is measured.
+  ip netns exec client python3 /tmp/connrate.py "${target[$path]}" 0.1 >/dev/null
+done
+for round in $(seq "$ROUNDS"); do for path in forward jool tayga; do
+  bps=$(ip netns exec client iperf3 -c "${target[$path]}" -t "$SECS" -J |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6)')
+  cps=$(ip netns exec client python3 /tmp/connrate.py "${target[$path]}" "$SECS")
+  echo "$path $bps $cps"
+done; done > /tmp/results
+# The jool path must really have been Jool's: its sessions hold the client. (Captured
+# first: grep -q closing the pipe early would fail the pipeline under pipefail.)
+sessions=$(jool -i bench session display --tcp --numeric --csv)
+grep -q '^TCP,2001:db8:1::2,' <<<"$sessions" || { echo "no Jool session for the client" >&2; exit 1; }
+python3 - "$SECS" "$ROUNDS" <<'PY'
+import statistics, sys
+seen = {}
+for path, mbits, conns in (line.split() for line in open("/tmp/results")):
+    seen.setdefault(path, []).append((float(mbits), float(conns)))
+rows = {p: tuple(statistics.median(v) for v in zip(*runs)) for p, runs in seen.items()}
+t0, c0 = rows["forward"]
+print(f"nat64 in one kernel guest (medians of {sys.argv[2]} rounds, {sys.argv[1]} s each;"
+      " iperf3 one TCP stream; connections one at a time)")
+print(f"{'path':<36}{'Mbit/s':>10}{'conn/s':>10}{'ratio Mbit/s':>14}{'ratio conn/s':>14}")
+names = {"forward": "plain IPv6 forwarding", "jool": "NAT64: Jool (kernel, netfilter)",
+         "tayga": "NAT64: TAYGA + nftables NAT44"}
+for path in ("forward", "jool", "tayga"):
+    t, c = rows[path]
+    print(f"{names[path]:<36}{t:>10.1f}{c:>10.1f}{t / t0:>14.3f}{c / c0:>14.3f}")
+print(f"{'Jool / TAYGA':<36}{'':>20}{rows['jool'][0] / rows['tayga'][0]:>14.2f}{rows['jool'][1] / rows['tayga'][1]:>14.2f}")
 PY
+GUEST
