@@ -189,3 +189,20 @@ def reuse_delay_problems(jool_globals):
                 f"{REUSE_DELAY_SECONDS} s (RFC 6888 REQ-8). Fix: at least '2:00'."
             )
     return problems
+
+
+def bib_changes(wanted, shown):
+    """The `jool bib add/remove` commands that make Jool's static BIB match `wanted`.
+
+    `wanted` holds {protocol, ipv6: "addr#port", ipv4: "addr#port", state}; `shown` maps a
+    protocol to `jool bib display --csv --numeric` output, whose rows read
+    "proto,ipv6,port,ipv4,port,...". Entries already as wanted give no command.
+    """
+    changes = []
+    for entry in wanted:
+        row = ",".join(entry["ipv6"].split("#") + entry["ipv4"].split("#"))
+        present = any(row in line.split(",", 1)[-1] for line in shown.get(entry["protocol"], "").splitlines())
+        if present != (entry.get("state", "present") == "present"):
+            changes.append({"action": "remove" if present else "add", "protocol": entry["protocol"],
+                            "ipv6": entry["ipv6"], "ipv4": entry["ipv4"]})
+    return changes

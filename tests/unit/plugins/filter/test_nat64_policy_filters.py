@@ -5,6 +5,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6only.gateway.plugins.filter import (
+    jool_bib_changes,
     nat64_deny_prefixes,
     nat64_journal_window,
     nat64_pool4_partition,
@@ -14,6 +15,7 @@ from ansible_collections.v6only.gateway.plugins.filter import (
 )
 
 PLUGINS = {
+    "jool_bib_changes": jool_bib_changes,
     "nat64_deny_prefixes": nat64_deny_prefixes,
     "nat64_journal_window": nat64_journal_window,
     "nat64_pool4_partition": nat64_pool4_partition,

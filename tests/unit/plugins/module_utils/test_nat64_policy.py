@@ -12,6 +12,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._addresses import (
     nat64_embed_prefix,
 )
 from ansible_collections.v6only.gateway.plugins.module_utils._nat64_policy import (
+    bib_changes,
     customer_marks,
     customer_sources,
     deny_prefixes,
@@ -269,3 +270,25 @@ def test_reuse_delay_names_each_short_timeout():
     assert problems[0].startswith("tcp-trans-timeout is '1:59.999'")
     assert problems[1].startswith("icmp-timeout is '1:00'")
     assert reuse_delay_problems({"icmp-timeout": "2:00", "udp-timeout": "5:00", "tcp-trans-timeout": "4:00"}) == []
+
+
+BIB_SHOWN = {"TCP": "Protocol,IPv6 Address,IPv6 L4-ID,IPv4 Address,IPv4 L4-ID,Static?\n"
+                    "TCP,2001:db8:100:a::10,25,198.51.100.40,25,1\n"
+                    "TCP,2001:db8:100:a::11,47874,198.51.100.40,61001,0\n"}
+LENT = {"protocol": "TCP", "ipv6": "2001:db8:100:a::10#25", "ipv4": "198.51.100.40#25"}
+
+
+@pytest.mark.parametrize("wanted, shown, actions", [
+    ([LENT], BIB_SHOWN, []),
+    ([dict(LENT, state="absent")], BIB_SHOWN, ["remove"]),
+    ([dict(LENT, ipv4="198.51.100.40#26")], BIB_SHOWN, ["add"]),
+    ([dict(LENT, protocol="UDP")], BIB_SHOWN, ["add"]),
+    ([dict(LENT, protocol="UDP", state="absent")], {}, []),
+    # A dynamic mapping of another address never counts as the static entry.
+    ([dict(LENT, ipv6="2001:db8:100:a::1#25")], BIB_SHOWN, ["add"]),
+], ids=["kept", "removed", "other-port", "other-protocol", "absent-already", "address-suffix"])
+def test_bib_changes_touch_only_what_differs(wanted, shown, actions):
+    changes = bib_changes(wanted, shown)
+    assert [c["action"] for c in changes] == actions
+    assert all({c["protocol"], c["ipv6"], c["ipv4"]} == {wanted[0]["protocol"], wanted[0]["ipv6"], wanted[0]["ipv4"]}
+               for c in changes)
