@@ -26,10 +26,12 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Add what is missing
-  ansible.builtin.debug:
-    msg: "{{ jool_nat64_bib | v6only.gateway.jool_bib_changes(__jool_nat64_bib_now.results) }}"
-  # => [{'action': 'add', 'protocol': 'TCP', 'ipv6': '2001:db8:100:a::10#25', 'ipv4': '198.51.100.40#25'}]
+# Jool already holds the entry for port 25; the one for port 26 is missing.
+- name: Keep Jool's static BIB
+  ansible.builtin.command:
+    argv: [jool, bib, "{{ item.action }}", "--{{ item.protocol | lower }}", "{{ item.ipv6 }}", "{{ item.ipv4 }}"]
+  loop: "{{ jool_nat64_bib | v6only.gateway.jool_bib_changes(bib_display.results) }}"
+  # item => {'action': 'add', 'protocol': 'TCP', 'ipv6': '2001:db8:100:a::10#26', 'ipv4': '198.51.100.40#26'}
 """
 
 RETURN = r"""

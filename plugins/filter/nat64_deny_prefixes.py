@@ -23,12 +23,15 @@ options:
     elements: str
     required: true
   pool6:
-    description: The NAT64 prefix (length 32, 40, 48, 56, 64 or 96).
     type: str
     required: true
+    description:
+      - The NAT64 prefix, of a length RFC 6052 allows (32, 40, 48, 56, 64 or 96).
+      - The same prefix the translator and DNS64 use, C(v6only_gateway_model.nat64_prefix).
 """
 
 EXAMPLES = r"""
+# What an IPv6-only client would address to reach these IPv4 ranges through NAT64.
 - name: Private ranges as NAT64 destinations
   ansible.builtin.debug:
     msg: "{{ ['10.0.0.0/8', '192.168.0.0/16'] | v6only.gateway.nat64_deny_prefixes('2001:db8:46::/96') }}"

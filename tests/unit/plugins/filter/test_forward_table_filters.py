@@ -1,7 +1,6 @@
 """customer_model and forward_table are thin wrappers over _customer_model."""
 
 import pytest
-import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.v6only.gateway.plugins.filter import customer_model, forward_table
@@ -17,17 +16,9 @@ def filter_named(name):
     return PLUGINS[name].FilterModule().filters()[name]
 
 
-@pytest.mark.parametrize("name", sorted(PLUGINS))
-def test_each_file_exposes_only_its_filter_and_documents_it(name):
-    module = PLUGINS[name]
-    assert list(module.FilterModule().filters()) == [name]
-    assert "name: {0}\n".format(name) in module.DOCUMENTATION
-    assert "v6only.gateway.customer_model_input" in module.DOCUMENTATION
-    assert "v6only.gateway.{0}".format(name) in module.EXAMPLES
-    assert "# =>" in module.EXAMPLES
-    assert "_value:" in module.RETURN
-    for text in (module.DOCUMENTATION, module.EXAMPLES, module.RETURN):
-        yaml.safe_load(text)
+def test_both_filters_take_the_customer_model_input_fragment():
+    for module in PLUGINS.values():
+        assert "v6only.gateway.customer_model_input" in module.DOCUMENTATION
 
 
 def test_forward_table_returns_the_model():
