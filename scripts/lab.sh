@@ -22,7 +22,9 @@ inv = json.load(sys.stdin)
 for name, hv in sorted(inv["_meta"]["hostvars"].items()):
     if "lab_addresses" not in hv:
         continue
-    args = ["--network={0}:ip={1}".format(net, ip) for net, ip in hv["lab_addresses"].items()]
+    # podman 4.3 numbers interfaces in no fixed order; the inventory relies on sorted names.
+    args = ["--network={0}:ip={1},interface_name=eth{2}".format(net, hv["lab_addresses"][net], n)
+            for n, net in enumerate(sorted(hv["lab_addresses"]))]
     print(name, " ".join(args + hv.get("lab_podman_args", [])))
 '
 }
