@@ -11,11 +11,15 @@ version_added: "0.1.0"
 short_description: Load one customer per YAML file from a directory
 description:
   - Reads every C(*.yml) and C(*.yaml) file in each directory given, sorted by
-    file name, and returns one mapping per file.
-  - The file name without its suffix is the customer name (C(name)); the path
-    is kept in C(_source).
-  - A file that is not valid YAML, has a duplicate key, or is not a mapping is
-    returned as C({name, _source, _error}) so that
+    file name, and returns one entry per file, C({name, file, error, content}).
+  - The file name without its suffix is the customer name (C(name)), C(file)
+    is the path, and C(content) is the file's mapping exactly as written. What
+    the file says never mixes with what the loader says about it, so no key in
+    a customer file can pose as the loader's.
+  - A file that is over 256 KiB (refused unread), is not UTF-8, is not valid
+    YAML, has a duplicate key, uses an anchor or alias (refused before anything
+    is built, which defeats alias bombs), or is not a mapping comes back with
+    C(content=None) and C(error) saying why, so that
     R(v6only.gateway.forward_table,ansible_collections.v6only.gateway.forward_table_filter)
     reports it together with every other error instead of stopping the play.
   - A missing directory gives no customers.
@@ -35,15 +39,17 @@ EXAMPLES = r"""
 - name: Load the customers of this inventory
   ansible.builtin.set_fact:
     customers: "{{ query('v6only.gateway.customer_files', inventory_dir ~ '/customers') }}"
-  # => [{"name": "alice", "_source": ".../customers/alice.yml", "prefix": ..., "vms": [...]},
-  #     {"name": "bob", "_source": ".../customers/bob.yml", ...}]
+  # => [{"name": "alice", "file": ".../customers/alice.yml", "error": null,
+  #      "content": {"prefix": ..., "domains": [...], "vms": [...]}},
+  #     {"name": "carol", "file": ".../customers/carol.yml", "content": null,
+  #      "error": "is not valid YAML: anchors and aliases (&name, *name) are refused in customer files ..."}]
 """
 
 RETURN = r"""
 _list:
   description:
-    - One mapping per customer file, sorted by file name, with C(name) and
-      C(_source) added; broken files carry C(_error) instead of their content.
+    - One C({name, file, error, content}) per customer file, sorted by file
+      name; a broken file has C(content=None) and its C(error).
   type: list
   elements: dict
 """

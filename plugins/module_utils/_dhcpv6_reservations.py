@@ -91,8 +91,8 @@ def _identities(entry, errors):
         value = entry.get(field)
         if value is None:
             continue
-        norm = str(value).strip().lower()
-        if not pattern.match(norm):
+        norm = str(value).lower()
+        if not pattern.fullmatch(norm):
             errors.append("{0}, field '{1}': {2!r} is not a valid {3}. Fix: write colon-separated hex octets in quotes.".format(
                 _who(entry), field, value, field.upper()))
             continue

@@ -26,11 +26,14 @@ from ansible_collections.v6only.gateway.plugins.module_utils._model_values impor
     scope_of,
     unknown_keys,
 )
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import cap_errors, did_you_mean, plain, shown, strict_problems
 
 CUSTOMER_KEYS = ("name", "prefix", "domains", "vms")
 VM_KEYS = ("name", "ipv6", "duid", "mac", "services", "vpn_peers")
-# Set by the customer_files lookup, never by an operator.
-INTERNAL_KEYS = ("_source", "_error", "_name_in_file")
+# An entry of the customer_files lookup: the file's content kept apart from what the loader says about it.
+LOADED_KEYS = frozenset(("name", "file", "error", "content"))
+# plugin_utils/_customer_files.py MAX_FILE_BYTES, for the fix of a refused file.
+MAX_FILE_KIB = 256
 # A VM name must leave room for the longest protocol in one 63-octet label of
 # its gateway name.
 _GATEWAY_LABEL_OVERHEAD = len(GATEWAY_NAME_FORMAT.split(".", 1)[0].format(proto="", vm="")) + max(
@@ -50,12 +53,17 @@ def read_customers(analysis, customers):
 
 
 def _customer(analysis, position, raw):
-    name = _customer_name(analysis, position, raw)
-    if name is None:
-        return
+    start = len(analysis.errors)
+    entry = _customer_entry(analysis, position, raw)
+    if entry is not None:
+        _customer_content(analysis, *entry)
+    cap_errors(analysis, start, scope_of(entry[0]) if entry else scope_of("#{0}".format(position + 1)))
+
+
+def _customer_content(analysis, name, raw):
     scope = scope_of(name)
-    for key in unknown_keys(raw, CUSTOMER_KEYS + INTERNAL_KEYS):
-        analysis.error(scope, str(key), "unknown option", "remove it or use one of: " + ", ".join(CUSTOMER_KEYS[1:]))
+    for key in unknown_keys(raw, CUSTOMER_KEYS):
+        analysis.error(scope, str(key), "unknown option", did_you_mean(key, CUSTOMER_KEYS))
     prefix = _customer_prefix(analysis, scope, name, raw.get("prefix"))
     domains = _domains(analysis, scope, name, raw.get("domains"))
     vms = raw.get("vms")
@@ -74,33 +82,51 @@ def _customer(analysis, position, raw):
     analysis.customers.append(customer)
 
 
-def _customer_name(analysis, position, raw):
-    """The customer's name once it is usable and new, else None (reported)."""
+def _unwrapped(raw):
+    """(name, source, error, content): a customer_files entry keeps the file's content apart; inline entries are content."""
+    if set(raw) == LOADED_KEYS:
+        content = raw["content"] if isinstance(raw["content"], Mapping) else {}
+        return raw["name"], raw["file"], raw["error"], content
+    return raw.get("name"), None, None, raw
+
+
+def _customer_entry(analysis, position, raw):
+    """(name, content) once the customer is usable, strictly written and new, else None (reported)."""
     if not isinstance(raw, Mapping):
         analysis.error(scope_of("#{0}".format(position + 1)), "(entry)", "is {0}, not a mapping".format(kind(raw)),
                        "give each customer a mapping with prefix, domains and vms")
         return None
-    name = raw.get("name")
-    source = raw.get("_source")
-    scope = scope_of(name if isinstance(name, str) and name else "#{0}".format(position + 1))
-    if "_error" in raw:
-        analysis.error(scope, "(file)", "{0} {1}".format(source or "the file", raw["_error"]),
-                       "make the file one YAML mapping with the keys " + ", ".join(CUSTOMER_KEYS[1:]))
+    name, source, error, content = _unwrapped(raw)
+    usable = isinstance(name, str) and LABEL.fullmatch(name)
+    scope = scope_of(name if usable else "#{0}".format(position + 1))
+    if error is not None:
+        analysis.error(scope, "(file)", "{0} {1}".format(plain(source), error),
+                       "make the file one plain YAML mapping of at most {0} KiB, without anchors or aliases, with the keys {1}".format(
+                           MAX_FILE_KIB, ", ".join(CUSTOMER_KEYS[1:])))
         return None
-    if not (isinstance(name, str) and LABEL.match(name)):
-        analysis.error(scope, "name", "{0!r} is not a usable customer name".format(name),
+    if not usable:
+        analysis.error(scope, "name", "{0} is not a usable customer name".format(shown(name)),
                        "name the customer (its file) with lower-case letters, digits and hyphens")
         return None
+    problems = strict_problems(content)
+    for field, problem, fix in problems:
+        analysis.error(scope, field, problem, fix)
+    if problems or _loaded_twice(analysis, scope, name, source):
+        return None
+    if source is not None and "name" in content and content["name"] != name:
+        analysis.error(scope, "name", "the file says name {0} but its file name says {1!r}".format(shown(content["name"]), name),
+                       "remove `name:` from the file; the file name is the customer name")
+    return name, content
+
+
+def _loaded_twice(analysis, scope, name, source):
     if name in analysis.customer_source:
         first = analysis.customer_source[name] or "an earlier entry"
         analysis.error(scope, "name", "customer loaded twice (from {0} and from {1})".format(first, source or "a later entry"),
                        "keep exactly one file per customer; delete or rename the other one")
-        return None
+        return True
     analysis.customer_source[name] = source
-    if "_name_in_file" in raw:
-        analysis.error(scope, "name", "the file says name {0!r} but its file name says {1!r}".format(raw["_name_in_file"], name),
-                       "remove `name:` from the file; the file name is the customer name")
-    return name
+    return False
 
 
 def _customer_prefix(analysis, scope, name, value):
@@ -109,7 +135,7 @@ def _customer_prefix(analysis, scope, name, value):
     prefix = network(value)
     providers = analysis.customer_prefixes
     if prefix is None:
-        analysis.error(scope, "prefix", "{0!r} is not an IPv6 prefix (network address with /length)".format(value),
+        analysis.error(scope, "prefix", "{0} is not an IPv6 prefix (network address with /length)".format(shown(value)),
                        "write it as network/length with no host bits, e.g. 2001:db8:100:a::/64")
     elif providers and not any(prefix.prefixlen >= p.prefixlen and prefix.network_address in p for p in providers):
         analysis.error(scope, "prefix", "{0} is outside the provider's customer prefixes ({1})".format(prefix, ", ".join(map(str, providers))),
@@ -139,7 +165,7 @@ def _vm(analysis, customer, prefix, index, raw):
         return None
     scope = scope_of(cname, name)
     for key in unknown_keys(raw, VM_KEYS):
-        analysis.error(scope, str(key), "unknown option", "remove it or use one of: " + ", ".join(VM_KEYS))
+        analysis.error(scope, str(key), "unknown option", did_you_mean(key, VM_KEYS))
     ipv6 = _vm_address(analysis, scope, cname, name, prefix, raw.get("ipv6"))
     duid = _identity(analysis, scope, raw.get("duid"), "duid", DUID, analysis.duid_owner, name,
                      'write it as colon-separated hex octets in quotes, e.g. "00:03:00:01:02:00:00:00:0a:10"')
@@ -157,9 +183,10 @@ def _vm_name(analysis, cname, index, raw):
                        "give each VM a mapping with name, ipv6 and services")
         return None
     name = raw.get("name")
-    scope = scope_of(cname, name if isinstance(name, str) and name else "vms[{0}]".format(index))
-    if not (isinstance(name, str) and LABEL.match(name) and len(name) <= MAX_VM_NAME):
-        analysis.error(scope, "name", "{0!r} is not a usable VM name".format(name),
+    usable = isinstance(name, str) and LABEL.fullmatch(name) and len(name) <= MAX_VM_NAME
+    scope = scope_of(cname, name if usable else "vms[{0}]".format(index))
+    if not usable:
+        analysis.error(scope, "name", "{0} is not a usable VM name".format(shown(name)),
                        "use up to {0} lower-case letters, digits and hyphens (it becomes part of a DNS label)".format(MAX_VM_NAME))
         return None
     if analysis.taken(analysis.vm_owner, name, cname, scope, "name", "VM name already used by customer '{1}'", "give every VM a globally unique name"):
@@ -180,7 +207,7 @@ def _vm_address(analysis, scope, customer, vm, prefix, value):
     else:
         address = ipv6_address(value)
     if address is None:
-        analysis.error(scope, "ipv6", "{0!r} is not an IPv6 address".format(value), "write a global IPv6 address such as 2001:db8:100:a::10")
+        analysis.error(scope, "ipv6", "{0} is not an IPv6 address".format(shown(value)), "write a global IPv6 address such as 2001:db8:100:a::10")
         return None
     ipv6 = address.compressed
     providers = analysis.customer_prefixes
@@ -204,9 +231,9 @@ def _identity(analysis, scope, value, field, pattern, owners, vm, fix):
     if not isinstance(value, str):
         analysis.error(scope, field, "is {0}; YAML reads unquoted colon-separated digits as a number".format(kind(value)), fix)
         return None
-    norm = value.strip().lower()
-    if not pattern.match(norm):
-        analysis.error(scope, field, "{0!r} is not a valid {1}".format(value, field.upper()), fix)
+    norm = value.lower()
+    if not pattern.fullmatch(norm):
+        analysis.error(scope, field, "{0} is not a valid {1}".format(shown(value), field.upper()), fix)
         return None
     if analysis.taken(owners, norm, vm, scope, field, "{0} is already used by vm '{1}'", "give every VM its own {0}".format(field.upper())):
         return None

@@ -11,6 +11,7 @@ import binascii
 from collections.abc import Mapping
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import subnet_for
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import did_you_mean, shown
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import LABEL, is_int, is_list, kind, unknown_keys
 
 PEER_KEYS = ("name", "index", "public_key")
@@ -31,7 +32,7 @@ def _peer(analysis, customer, vm, scope, field, raw):
         analysis.error(scope, field, "is {0}, not a mapping".format(kind(raw)), "give each peer name, index and public_key")
         return
     for key in unknown_keys(raw, PEER_KEYS):
-        analysis.error(scope, "{0}.{1}".format(field, key), "unknown option", "remove it or use one of: " + ", ".join(PEER_KEYS))
+        analysis.error(scope, "{0}.{1}".format(field, key), "unknown option", did_you_mean(key, PEER_KEYS))
     # The indexes remember the name as written, even one reported as unusable.
     name = raw.get("name")
     usable = _name(analysis, vm, scope, field, name)
@@ -42,8 +43,8 @@ def _peer(analysis, customer, vm, scope, field, raw):
 
 
 def _name(analysis, vm, scope, field, name):
-    if not (isinstance(name, str) and LABEL.match(name)):
-        analysis.error(scope, field + ".name", "{0!r} is not a usable peer name".format(name), "use lower-case letters, digits and hyphens")
+    if not (isinstance(name, str) and LABEL.fullmatch(name)):
+        analysis.error(scope, field + ".name", "{0} is not a usable peer name".format(shown(name)), "use lower-case letters, digits and hyphens")
         return False
     return not analysis.taken(analysis.peer_name, name, vm, scope, field + ".name", "peer name {0} is already used by vm '{1}'",
                               "give every peer a unique name")
@@ -58,7 +59,7 @@ def _index(analysis, scope, field, name, number):
         return number, None
     last = 2 ** (64 - vpn.prefixlen) - 1
     if not (is_int(number) and 1 <= number <= last):
-        analysis.error(scope, field + ".index", "{0!r} is not a peer index".format(number),
+        analysis.error(scope, field + ".index", "{0} is not a peer index".format(shown(number)),
                        "pick an unused number from 1 to {0}; peer n gets the n-th /64 of {1}".format(last, vpn))
         return number, None
     if analysis.taken(analysis.peer_index, number, name, scope, field + ".index", "index {0} is already used by peer '{1}'",
@@ -71,14 +72,14 @@ def _public_key(analysis, scope, field, name, key):
     decoded = None
     if isinstance(key, str):
         try:
-            decoded = base64.b64decode(key.strip(), validate=True)
+            decoded = base64.b64decode(key, validate=True)
         except (binascii.Error, ValueError):
             decoded = None
     if decoded is None or len(decoded) != 32:
         analysis.error(scope, field + ".public_key", "is not a base64 WireGuard public key (32 bytes)",
                        "paste the output of `wg pubkey`; the customer keeps the private key")
         return None
-    if analysis.taken(analysis.peer_key, key.strip(), name, scope, field + ".public_key", "the key is already used by peer '{1}'",
+    if analysis.taken(analysis.peer_key, key, name, scope, field + ".public_key", "the key is already used by peer '{1}'",
                       "give every peer its own key pair"):
         return None
-    return key.strip()
+    return key

@@ -18,6 +18,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import (
     TRANSPORTS,
     allowed_options,
 )
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import did_you_mean, shown
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import is_int, is_list, kind, port_range, scope_of, unknown_keys
 
 # Looked up once per service, so computed once per process.
@@ -74,13 +75,16 @@ def _proto(analysis, seen, scope, where, index, raw):
         return None
     proto = raw.get("proto")
     if proto not in CATALOGUE:
-        analysis.error(scope, where + ".proto", "unknown protocol {0!r}".format(proto),
+        analysis.error(scope, where + ".proto", "unknown protocol {0}".format(shown(proto)),
                        "use one of: {0}; anything else is `custom` with port and transport".format(", ".join(CATALOGUE)))
         return None
     allowed = _ALLOWED[proto]
     for key in unknown_keys(raw, allowed):
-        problem = "option does not apply to {0}".format(proto) if key in SERVICE_OPTIONS else "unknown option"
-        analysis.error(scope, "{0}.{1}".format(where, key), problem, "remove it; {0} takes: {1}".format(proto, ", ".join(allowed[1:])))
+        if key in SERVICE_OPTIONS:
+            analysis.error(scope, "{0}.{1}".format(where, key), "option does not apply to {0}".format(proto),
+                           "remove it; {0} takes: {1}".format(proto, ", ".join(allowed[1:])))
+        else:
+            analysis.error(scope, "{0}.{1}".format(where, key), "unknown option", did_you_mean(key, allowed))
     if proto != "custom" and analysis.taken(seen.protos, proto, index, scope, where + ".proto", "{0} is already declared as services[{1}]",
                                             "declare each protocol once per VM; merge the names into one entry"):
         return None
@@ -93,17 +97,17 @@ def _ports(analysis, seen, scope, where, index, proto, raw):
     ok = True
     proxy = raw.get("proxy_protocol", False)
     if not isinstance(proxy, bool):
-        analysis.error(scope, where + ".proxy_protocol", "{0!r} is not true or false".format(proxy), "write true or false")
+        analysis.error(scope, where + ".proxy_protocol", "{0} is not true or false".format(shown(proxy)), "write true or false")
         ok = False
     transport, port = entry["transport"], entry["port"]
     if proto == "custom":
         transport = raw.get("transport")
         if transport not in TRANSPORTS:
-            analysis.error(scope, where + ".transport", "{0!r} is not a transport".format(transport), "use one of: " + ", ".join(TRANSPORTS))
+            analysis.error(scope, where + ".transport", "{0} is not a transport".format(shown(transport)), "use one of: " + ", ".join(TRANSPORTS))
             ok = False
         port = raw.get("port")
         if not (is_int(port) and 1 <= port <= 65535):
-            analysis.error(scope, where + ".port", "{0!r} is not a port number".format(port), "give the service's port, 1-65535")
+            analysis.error(scope, where + ".port", "{0} is not a port number".format(shown(port)), "give the service's port, 1-65535")
             ok = False
         elif ok:
             ok = _custom_port_free(analysis, seen, scope, where, index, transport, port)
@@ -111,7 +115,7 @@ def _ports(analysis, seen, scope, where, index, proto, raw):
     else:
         backend_port = raw.get("port", port)
         if not (is_int(backend_port) and 1 <= backend_port <= 65535):
-            analysis.error(scope, where + ".port", "{0!r} is not a port number".format(backend_port),
+            analysis.error(scope, where + ".port", "{0} is not a port number".format(shown(backend_port)),
                            "give the backend port, 1-65535, or remove it to use {0}".format(port))
             ok = False
     return ok, {"proxy": proxy, "transport": transport, "listen_port": port, "backend_port": backend_port}
@@ -190,7 +194,7 @@ def _gateway_port(analysis, value, cname, vm, scope, field):
     settings = analysis.settings
     first, last = settings["ssh_port_range"] if port_range(settings["ssh_port_range"]) else (1, 65535)
     if not is_int(value):
-        analysis.error(scope, field, "missing" if value is None else "{0!r} is not a port number".format(value),
+        analysis.error(scope, field, "missing" if value is None else "{0} is not a port number".format(shown(value)),
                        "pick a free port in ssh_port_range {0}-{1}; it stays this VM's SSH port".format(first, last))
         return None
     if not first <= value <= last:
@@ -210,7 +214,7 @@ def _data_ports(analysis, value, scope, field, routing, vm):
     settings = analysis.settings
     limits = settings["ftp_data_port_range"] if port_range(settings["ftp_data_port_range"]) else [1, 65535]
     if rng is None:
-        analysis.error(scope, field, "missing" if value is None else "{0!r} is not a port range [first, last]".format(value),
+        analysis.error(scope, field, "missing" if value is None else "{0} is not a port range [first, last]".format(shown(value)),
                        "give the passive range, e.g. [{0}, {1}], inside ftp_data_port_range {2}-{3}".format(limits[0], limits[0] + 9, limits[0], limits[1]))
         return None
     if not limits[0] <= rng[0] <= rng[1] <= limits[1]:

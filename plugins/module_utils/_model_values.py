@@ -13,11 +13,14 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import NAT64_PREFIX_LENGTHS as NAT64_LENGTHS
-LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import error_line, shown
+
+# Patterns are used with fullmatch only: `$` would accept a trailing newline.
+LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # DHCPv6 client identifiers, lower-case colon-separated hex octets.
-DUID = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){2,129}$")
-MAC = re.compile(r"^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$")
+DUID = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){2,129}")
+MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 class Analysis:
@@ -52,7 +55,7 @@ class Analysis:
         self.peer_name = {}
 
     def error(self, scope, field, problem, fix):
-        self.errors.append("{0}, field '{1}': {2}. Fix: {3}.".format(scope, field, problem, fix))
+        self.errors.append(error_line(scope, field, problem, fix))
 
     def taken(self, index, key, owner, scope, field, problem, fix):
         """True, reported, when `key` already has an owner in `index`; else record `owner`.
@@ -70,7 +73,7 @@ class Analysis:
         scope = scope_of(customer, vm)
         name = dns_name(value)
         if name is None:
-            self.error(scope, field, "{0!r} is not a valid DNS name".format(value),
+            self.error(scope, field, "{0} is not a valid DNS name".format(shown(value)),
                        "use a fully qualified name of letters, digits and hyphens (xn-- form for IDNs), without wildcards")
             return None
         zone = self.settings["zone"]
@@ -121,10 +124,10 @@ def dns_name(value):
     """The normalised name, or None when it is not a usable DNS name."""
     if not isinstance(value, str):
         return None
-    name = value.strip().lower()
+    name = value.lower()
     if name.endswith("."):
         name = name[:-1]
-    if len(name) > 253 or not _NAME.match(name):
+    if len(name) > 253 or not _NAME.fullmatch(name):
         return None
     return str(name)
 
@@ -148,7 +151,7 @@ def ipv4(value):
     if not isinstance(value, str):
         return None
     try:
-        return str(ipaddress.IPv4Address(value.strip()))
+        return str(ipaddress.IPv4Address(value))
     except ValueError:
         return None
 
@@ -157,7 +160,7 @@ def ipv6_address(value):
     if not isinstance(value, str) or "%" in value:
         return None
     try:
-        return ipaddress.IPv6Address(value.strip())
+        return ipaddress.IPv6Address(value)
     except ValueError:
         return None
 
@@ -171,6 +174,6 @@ def network(value):
     if not isinstance(value, str) or "/" not in value:
         return None
     try:
-        return ipaddress.IPv6Network(value.strip(), strict=True)
+        return ipaddress.IPv6Network(value, strict=True)
     except ValueError:
         return None

@@ -1,8 +1,10 @@
 """Read one customer per YAML file, turning every bad file into data.
 
-A broken file must not stop the run: it comes back as
-`{name, _source, _error}` so validation lists it together with every other
-problem in the inventory.
+A broken file must not stop the run: it comes back as an entry with an
+`error`, so validation lists it together with every other problem in the
+inventory. What the file says is kept apart from what the loader says about
+it: an entry is `{name, file, error, content}`, and only `content` comes from
+the customer, so no key a customer writes can pose as the loader's.
 """
 
 from __future__ import annotations
@@ -12,14 +14,26 @@ import os
 import yaml
 
 SUFFIXES = (".yml", ".yaml")
+# Larger than any honest customer file by two orders of magnitude; checked
+# before parsing so a hostile file costs the controller nothing.
+MAX_FILE_BYTES = 256 * 1024
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of keeping the last one.
+    """SafeLoader that refuses duplicate keys, anchors and aliases.
 
     A second `services:` key in a customer file would otherwise silently drop
-    every service above it.
+    every service above it. Aliases are refused while composing, before any
+    node is constructed, so an alias bomb (billion laughs) never expands.
     """
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.events.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are refused in customer files; write each value out",
+                event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _mapping_without_duplicates(loader, node, deep=False):
@@ -32,7 +46,7 @@ def _mapping_without_duplicates(loader, node, deep=False):
             duplicate = False
         if duplicate:
             raise yaml.constructor.ConstructorError(
-                None, None, "duplicate key {0!r}".format(key), key_node.start_mark)
+                None, None, "duplicate key {0!r}".format(key)[:80], key_node.start_mark)
         try:
             seen.add(key)
         except TypeError:
@@ -53,29 +67,41 @@ def _kind(data):
     return "a " + type(data).__name__
 
 
-def load_customer_file(path):
-    """One customer mapping from one file; errors come back in `_error`."""
-    base = os.path.basename(path)
-    stem = base.rsplit(".", 1)[0]
-    result = {"name": stem, "_source": path}
+def _parsed(path):
+    """(content, None) or (None, what is wrong with the file)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, "cannot be read: {0}".format(exc.strerror or exc)
+    if len(raw) > MAX_FILE_BYTES:
+        return None, "is {0} bytes, over the cap of {1} bytes ({2} KiB)".format(
+            max(size, len(raw)), MAX_FILE_BYTES, MAX_FILE_BYTES // 1024)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, "is not UTF-8 text (byte {0})".format(exc.start)
+    loader = _StrictLoader(text)
+    loader.name = os.path.basename(path)  # marks name the file, not "<unicode string>"
+    try:
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        result["_error"] = "is not valid YAML: " + " ".join(str(exc).split())
-        return result
-    except (OSError, UnicodeDecodeError) as exc:
-        result["_error"] = "cannot be read: {0}".format(exc)
-        return result
+        return None, "is not valid YAML: " + " ".join(str(exc).split())
+    except RecursionError:
+        return None, "nests too deeply to be read"
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
-        result["_error"] = "is {0}, not a mapping".format(_kind(data))
-        return result
-    if "name" in data and data["name"] != stem:
-        result["_name_in_file"] = data["name"]
-    for key, value in data.items():
-        if key != "name":
-            result[key] = value
-    return result
+        return None, "is {0}, not a mapping".format(_kind(data))
+    return data, None
+
+
+def load_customer_file(path):
+    """One entry `{name, file, error, content}`: content is the file's mapping, or None with the error."""
+    stem = os.path.basename(path).rsplit(".", 1)[0]
+    content, error = _parsed(path)
+    return {"name": stem, "file": path, "error": error, "content": content}
 
 
 def load_customer_files(directory):

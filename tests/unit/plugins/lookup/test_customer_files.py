@@ -6,6 +6,7 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.v6only.gateway.plugins.lookup import customer_files
 from ansible_collections.v6only.gateway.plugins.lookup.customer_files import LookupModule
+from ansible_collections.v6only.gateway.plugins.plugin_utils import _customer_files
 from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
 
 
@@ -32,9 +33,16 @@ def test_name_is_the_stem_and_source_the_path(tmp_path):
     bob = write(tmp_path, "bob.yaml", "vms: []\n")
     alice = write(tmp_path, "alice.yml", "---\nprefix: 2001:db8:100:a::/64\nvms: []\n")
     assert run(str(tmp_path)) == [
-        {"name": "alice", "_source": alice, "prefix": "2001:db8:100:a::/64", "vms": []},
-        {"name": "bob", "_source": bob, "vms": []},
+        {"name": "alice", "file": alice, "error": None, "content": {"prefix": "2001:db8:100:a::/64", "vms": []}},
+        {"name": "bob", "file": bob, "error": None, "content": {"vms": []}},
     ]
+
+
+def test_the_files_keys_never_mix_with_the_loaders(tmp_path):
+    """A file that writes `_error:` or `file:` itself only ever sets keys inside `content`."""
+    path = write(tmp_path, "mallory.yml", "_error: forged\n_source: /etc/passwd\nfile: x\nerror: y\nvms: []\n")
+    assert run(str(tmp_path)) == [{"name": "mallory", "file": path, "error": None, "content": {
+        "_error": "forged", "_source": "/etc/passwd", "file": "x", "error": "y", "vms": []}}]
 
 
 def test_other_files_hidden_files_and_directories_are_ignored(tmp_path):
@@ -53,35 +61,64 @@ def test_invalid_yaml_becomes_an_error_entry(tmp_path):
     path = write(tmp_path, "carol.yml", "vms: [\n")
     [entry] = run(str(tmp_path))
     assert entry["name"] == "carol"
-    assert entry["_source"] == path
-    assert entry["_error"].startswith("is not valid YAML: ")
-    assert "\n" not in entry["_error"]
+    assert entry["file"] == path and entry["content"] is None
+    assert entry["error"].startswith("is not valid YAML: ")
+    assert "\n" not in entry["error"]
 
 
 @pytest.mark.parametrize("text, kind", [("- a\n- b\n", "a list"), ("", "empty"), ("just words\n", "a string")])
 def test_not_a_mapping_becomes_an_error_entry(tmp_path, text, kind):
     path = write(tmp_path, "dave.yml", text)
-    assert run(str(tmp_path)) == [{"name": "dave", "_source": path, "_error": "is {0}, not a mapping".format(kind)}]
+    assert run(str(tmp_path)) == [{"name": "dave", "file": path, "error": "is {0}, not a mapping".format(kind), "content": None}]
 
 
 def test_duplicate_keys_are_refused(tmp_path):
     write(tmp_path, "erin.yml", "vms: []\nprefix: 2001:db8:100:e::/64\nvms: []\n")
     [entry] = run(str(tmp_path))
-    assert "duplicate key 'vms'" in entry["_error"]
+    assert "duplicate key 'vms'" in entry["error"]
 
 
-def test_a_name_inside_the_file_is_flagged_when_it_disagrees(tmp_path):
+def test_a_name_inside_the_file_stays_in_the_content_for_validation_to_compare(tmp_path):
     write(tmp_path, "frank.yml", "name: franky\nvms: []\n")
-    write(tmp_path, "gina.yml", "name: gina\nvms: []\n")
-    frank, gina = run(str(tmp_path))
-    assert frank["name"] == "frank" and frank["_name_in_file"] == "franky"
-    assert gina["name"] == "gina" and "_name_in_file" not in gina
+    [frank] = run(str(tmp_path))
+    assert frank["name"] == "frank" and frank["content"]["name"] == "franky"
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x [1]\nb: *x\n",
+    "vms: &v []\n",
+    "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+])
+def test_anchors_and_aliases_are_refused_before_anything_is_built(tmp_path, text):
+    write(tmp_path, "mallory.yml", text)
+    [entry] = run(str(tmp_path))
+    assert entry["content"] is None
+    assert entry["error"].startswith("is not valid YAML: anchors and aliases (&name, *name) are refused in customer files")
+    assert 'in "mallory.yml", line 1' in entry["error"]
+
+
+def test_an_oversized_file_is_refused_unread_naming_its_size_and_the_cap(tmp_path):
+    write(tmp_path, "mallory.yml", "vms: []\n# " + "x" * _customer_files.MAX_FILE_BYTES + "\n")
+    [entry] = run(str(tmp_path))
+    size = _customer_files.MAX_FILE_BYTES + 11
+    assert entry["error"] == "is {0} bytes, over the cap of 262144 bytes (256 KiB)".format(size)
+    write(tmp_path, "mallory.yml", "vms: []\n" + "#" * (_customer_files.MAX_FILE_BYTES - 9) + "\n")
+    assert run(str(tmp_path))[0]["error"] is None
+
+
+@pytest.mark.parametrize("data, error", [
+    (b"vms: [\xff]\n", "is not UTF-8 text (byte 6)"),
+    (b"[" * 20000, "nests too deeply to be read"),
+])
+def test_undecodable_or_absurdly_nested_files_become_error_entries(tmp_path, data, error):
+    (tmp_path / "mallory.yml").write_bytes(data)
+    assert run(str(tmp_path))[0]["error"] == error
 
 
 def test_the_same_stem_twice_is_returned_twice_for_validation_to_report(tmp_path):
     write(tmp_path, "alice.yml", "vms: []\n")
     write(tmp_path, "alice.yaml", "vms: []\n")
-    assert [(c["name"], c["_source"].rsplit("/", 1)[1]) for c in run(str(tmp_path))] == [
+    assert [(c["name"], c["file"].rsplit("/", 1)[1]) for c in run(str(tmp_path))] == [
         ("alice", "alice.yaml"), ("alice", "alice.yml")]
 
 

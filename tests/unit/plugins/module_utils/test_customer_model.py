@@ -403,9 +403,24 @@ def test_unknown_customer_and_vm_options():
     c = alice(note="x")
     c["vms"][0]["cpu"] = 2
     assert validate([c], SETTINGS) == [
-        "customer 'alice', field 'note': unknown option. Fix: remove it or use one of: prefix, domains, vms.",
+        "customer 'alice', field 'note': unknown option. Fix: remove it; known options: name, prefix, domains, vms.",
         "customer 'alice', vm 'alice-web', field 'cpu': unknown option. "
-        "Fix: remove it or use one of: name, ipv6, duid, mac, services, vpn_peers."]
+        "Fix: remove it; known options: name, ipv6, duid, mac, services, vpn_peers."]
+
+
+def test_unknown_options_at_every_level_say_what_was_meant():
+    c = alice({"proto": "https", "names": ["alice.example"], "nmaes": ["x"]}, domians=[])
+    c["vms"][0]["servies"] = []
+    c = _peer(c, name="a-laptop", index=1, public_key=KEY_A, pubkey="x")
+    assert validate([c], SETTINGS) == [
+        "customer 'alice', field 'domians': unknown option. Fix: did you mean `domains`? Otherwise remove it; "
+        "known options: name, prefix, domains, vms.",
+        "customer 'alice', vm 'alice-web', field 'servies': unknown option. Fix: did you mean `services`? Otherwise "
+        "remove it; known options: name, ipv6, duid, mac, services, vpn_peers.",
+        "customer 'alice', vm 'alice-web', field 'services[0].nmaes': unknown option. Fix: did you mean `names`? "
+        "Otherwise remove it; known options: proto, names, proxy_protocol, port.",
+        "customer 'alice', vm 'alice-web', field 'vpn_peers[0].pubkey': unknown option. Fix: did you mean "
+        "`public_key`? Otherwise remove it; known options: name, index, public_key."]
 
 
 def test_no_log_is_one_boolean_switch_that_defaults_to_true():
@@ -424,19 +439,35 @@ def test_empty_names_where_routing_needs_names():
         "customer 'alice', vm 'alice-web', field 'services[0].names': is empty")
 
 
+def loaded(entry, path):
+    """`entry` as the customer_files lookup returns it: the file's content apart from the loader's word on it."""
+    content = {k: v for k, v in entry.items() if k != "name"}
+    return {"name": entry["name"], "file": path, "error": None, "content": content}
+
+
 def test_file_that_is_not_a_mapping():
-    bad = {"name": "carol", "_source": "customers/carol.yml", "_error": "is a list, not a mapping"}
+    bad = {"name": "carol", "file": "customers/carol.yml", "error": "is a list, not a mapping", "content": None}
     assert only_error([alice(), bad]) == (
         "customer 'carol', field '(file)': customers/carol.yml is a list, not a mapping. "
-        "Fix: make the file one YAML mapping with the keys prefix, domains, vms.")
+        "Fix: make the file one plain YAML mapping of at most 256 KiB, without anchors or aliases, "
+        "with the keys prefix, domains, vms.")
 
 
 def test_customer_loaded_twice():
-    first = dict(alice(), _source="customers/alice.yaml")
-    second = dict(alice(), _source="customers/alice.yml")
+    first = loaded(alice(), "customers/alice.yaml")
+    second = loaded(alice(), "customers/alice.yml")
     assert only_error([first, second]) == (
         "customer 'alice', field 'name': customer loaded twice (from customers/alice.yaml and from "
         "customers/alice.yml). Fix: keep exactly one file per customer; delete or rename the other one.")
+
+
+def test_a_name_in_the_file_must_be_its_file_name():
+    alicia = loaded(dict(alice(), name="alice"), "customers/alice.yml")
+    alicia["content"]["name"] = "alicia"
+    assert only_error([alicia]) == (
+        "customer 'alice', field 'name': the file says name 'alicia' but its file name says 'alice'. "
+        "Fix: remove `name:` from the file; the file name is the customer name.")
+    assert validate([loaded(alice(), "customers/alice.yml")], SETTINGS) == []
 
 
 def test_duplicate_vm_name():
