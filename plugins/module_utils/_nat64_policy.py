@@ -39,45 +39,63 @@ def customer_marks(customers):
     return {name: DEFAULT_MARK + 1 + i for i, name in enumerate(names)}
 
 
-def _slices(pool4, count, size):
-    """Yield (item_index, first, last) of consecutive slices of size ports, item by item."""
-    taken = 0
+def slice_sizes(customers, ports_per_customer=None):
+    """Each customer's slice size, in order: its model entry's `quotas.nat64_ports`
+    (set by the provider's registry), else `ports_per_customer` (for bare names)."""
+    sizes = []
+    for customer in customers:
+        quotas = customer.get("quotas") if isinstance(customer, dict) else None
+        size = quotas.get("nat64_ports") if isinstance(quotas, dict) else ports_per_customer
+        name = customer["name"] if isinstance(customer, dict) else customer
+        if size is None:
+            raise ValueError(f"customer {name!r} has no quotas.nat64_ports. Fix: pass the customer model's customers "
+                             "(v6only_gateway_model.customers), or names with ports per customer.")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"customer {name!r}: {size!r} ports per customer is not a whole number of ports, at least 1. "
+                             "Fix: set nat64_ports in v6only_gateway_registry.quotas (or the customer's quotas).")
+        sizes.append(size)
+    return sizes
+
+
+def _slices(pool4, sizes):
+    """Yield (item_index, first, last) of one slice per size, in order, packed item by item.
+
+    A slice that no longer fits its item goes to the next item; the slices stop at the
+    first one no later item holds, so a customer's slice never depends on those after it.
+    """
+    wanted = iter(sizes)
+    size = next(wanted, None)
     for index, item in enumerate(pool4):
         first, last = port_range(item["port_range"])
-        while taken < count and last - first + 1 >= size:
+        while size is not None and last - first + 1 >= size:
             yield index, first, first + size - 1
             first += size
-            taken += 1
+            size = next(wanted, None)
 
 
-def _capacity(pool4, size):
-    return sum((port_range(i["port_range"])[1] - port_range(i["port_range"])[0] + 1) // size for i in pool4)
-
-
-def pool4_partition(pool4, customers, ports_per_customer):
+def pool4_partition(pool4, customers, ports_per_customer=None):
     """Split pool4 into one port slice per customer (its mark) and the unmarked rest.
 
-    Customer n (in the order given) gets the n-th slice of ports_per_customer ports,
-    taken from the items in order, on every address of the item's prefix. Appending a
-    customer keeps every earlier slice; the default (mark 0) keeps what is left, which
-    must be at least one slice. Returns [{mark, customer, prefix, port_range}], the
-    customers first, in mark order.
+    Customer n (in the order given) gets mark n and the n-th slice, of its own size
+    (`slice_sizes`), taken from the items in order, on every address of the item's
+    prefix. Appending a customer keeps every earlier slice; the default (mark 0) keeps
+    what is left, which must hold at least the largest slice (so appending a customer
+    never turns a refused pool4 into an accepted one). Returns
+    [{mark, customer, prefix, port_range}], the customers first, in mark order.
     """
     marks = customer_marks(customers)
-    size = ports_per_customer
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"ports per customer {size!r} must be a whole number of ports, at least 1")
+    sizes = slice_sizes(customers, ports_per_customer)
     if not pool4:
         raise ValueError("pool4 is empty; list at least one {prefix, port_range}")
     _refuse_overlapping_items(pool4)
     result = []
     used = {}
-    for (index, first, last), (name, mark) in zip(_slices(pool4, len(marks), size), marks.items()):
+    for (index, first, last), (name, mark) in zip(_slices(pool4, sizes), marks.items()):
         result.append({"mark": mark, "customer": name, "prefix": pool4[index]["prefix"], "port_range": f"{first}-{last}"})
         used[index] = last + 1
     rest = _default_rest(pool4, used)
-    if len(result) < len(marks) or (marks and sum(hi - lo + 1 for _, lo, hi in rest) < size):
-        raise ValueError(_shortfall(pool4, len(marks), size))
+    if len(result) < len(marks) or (marks and sum(hi - lo + 1 for _, lo, hi in rest) < max(sizes)):
+        raise ValueError(_shortfall(pool4, sizes))
     result.extend(
         {"mark": DEFAULT_MARK, "customer": None, "prefix": pool4[i]["prefix"], "port_range": f"{lo}-{hi}"}
         for i, lo, hi in rest
@@ -108,15 +126,16 @@ def _default_rest(pool4, used):
     return rest
 
 
-def _shortfall(pool4, customers, size):
-    slices = _capacity(pool4, size)
-    widest = max(port_range(i["port_range"])[1] - port_range(i["port_range"])[0] + 1 for i in pool4)
-    fits = max(widest // (customers + 1), 1) if customers else widest
+def _shortfall(pool4, sizes):
+    spans = [port_range(i["port_range"]) for i in pool4]
+    fits = max(max(last - first + 1 for first, last in spans) // (len(sizes) + 1), 1)
     return (
-        f"pool4 ({', '.join(i['prefix'] + ' ' + str(i['port_range']) for i in pool4)}) holds {slices} slices of "
-        f"{size} ports, but {customers} customers need {customers} slices plus one for sources without a customer. "
-        f"Fix: lower jool_nat64_ports_per_customer (to at most {fits} with the widest range alone), "
-        f"widen a port_range, or add a pool4 item."
+        f"pool4 ({', '.join(i['prefix'] + ' ' + str(i['port_range']) for i in pool4)}) holds "
+        f"{sum(last - first + 1 for first, last in spans)} ports, but {len(sizes)} customers' slices take "
+        f"{sum(sizes)} (nat64_ports {min(sizes)} to {max(sizes)}, each slice inside one item) plus at least "
+        f"{max(sizes)} for sources without a customer. Fix: lower nat64_ports in v6only_gateway_registry.quotas "
+        f"or the customers' own quotas (at most {fits} each fits the widest range alone), widen a port_range, "
+        f"or add a pool4 item."
     )
 
 

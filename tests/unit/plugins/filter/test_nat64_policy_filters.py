@@ -35,8 +35,11 @@ def test_documented_examples_hold():
     assert filter_named("nat64_deny_prefixes")(["10.0.0.0/8", "192.168.0.0/16"], "2001:db8:46::/96") == [
         "2001:db8:46::a00:0/104", "2001:db8:46::c0a8:0/112"]
     assert filter_named("nat64_deny_prefixes")(["192.0.2.32/28"], "2001:db8:100::/40") == ["2001:db8:1c0:2:20::/76"]
-    assert filter_named("nat64_pool4_partition")(POOL4, ["alice", "bob"], 512)[1] == {
-        "mark": 2, "customer": "bob", "prefix": "198.51.100.20/32", "port_range": "61513-62024"}
+    customers = [{"name": "alice", "quotas": {"nat64_ports": 512}}, {"name": "bob", "quotas": {"nat64_ports": 1024}}]
+    assert [s["port_range"] for s in filter_named("nat64_pool4_partition")(POOL4, customers)] == [
+        "61001-61512", "61513-62536", "62537-65535"]
+    assert [s["port_range"] for s in filter_named("nat64_pool4_partition")(POOL4, ["alice", "bob"], 8)] == [
+        "61001-61008", "61009-61016", "61017-65535"]
     assert filter_named("nat64_journal_window")("2026-12-02T15:04:05Z", 86400) == {
         "since": 1796137444, "until": 1796223847}
     assert len(filter_named("nat64_reuse_delay_problems")({"icmp-timeout": "1:00", "tcp-trans-timeout": "4:00"})) == 1
@@ -52,6 +55,7 @@ def test_documented_examples_hold():
         ("nat64_deny_prefixes", (["10.0.0.1/8"], "2001:db8:46::/96"), "nat64_deny_prefixes: .*host bits"),
         ("nat64_pool4_partition", (POOL4, ["a"] * 2, 512), "nat64_pool4_partition: .*repeat"),
         ("nat64_pool4_partition", ([{"prefix": "198.51.100.20/32"}], ["a"], 512), "nat64_pool4_partition: "),
+        ("nat64_pool4_partition", (POOL4, [{"name": "a"}]), "nat64_pool4_partition: .*no quotas.nat64_ports"),
         ("nat64_reuse_delay_problems", ({"udp-timeout": "soon"},), "nat64_reuse_delay_problems: .*duration"),
         ("nat64_source_marks", ({"customers": [], "vms": [{"customer": "x", "ipv6": "2001:db8::1"}]},),
          "nat64_source_marks: "),

@@ -20,6 +20,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._nat64_policy impor
     pool4_partition,
     port_range,
     reuse_delay_problems,
+    slice_sizes,
     source_marks,
 )
 
@@ -44,6 +45,11 @@ EMBED_PREFIX_BY_LENGTH = {
 EMBED_PREFIX_VECTORS = [(length, ipv4, ipv6) for length, both in EMBED_PREFIX_BY_LENGTH.items()
                         for ipv4, ipv6 in zip(("10.0.0.0/8", "192.0.2.32/28"), both)]
 POOL4 = [{"prefix": "198.51.100.1/32", "port_range": "61001-65535"}]
+
+
+def with_quotas(*sizes):
+    """Model customers c0, c1, ... with these nat64_ports quotas."""
+    return [{"name": f"c{i}", "quotas": {"nat64_ports": size}} for i, size in enumerate(sizes)]
 
 
 @pytest.mark.parametrize(("length", "ipv4", "ipv6"), EMBED_PREFIX_VECTORS)
@@ -134,13 +140,21 @@ def test_partition_refuses_a_pool4_too_small_and_says_what_fits():
     with pytest.raises(ValueError) as raised:
         pool4_partition([{"prefix": "198.51.100.1/32", "port_range": "61001-61100"}], ["a", "b", "c"], 40)
     message = str(raised.value)
-    assert "holds 2 slices of 40 ports, but 3 customers need 3 slices plus one" in message
-    assert "jool_nat64_ports_per_customer (to at most 25" in message
+    assert "holds 100 ports, but 3 customers' slices take 120 (nat64_ports 40 to 40, each slice inside one item)" in message
+    assert "plus at least 40 for sources without a customer" in message
+    assert "Fix: lower nat64_ports in v6only_gateway_registry.quotas or the customers' own quotas (at most 25 each" in message
 
 
 def test_partition_refuses_when_nothing_is_left_for_sources_without_a_customer():
-    with pytest.raises(ValueError, match="plus one for sources without a customer"):
+    with pytest.raises(ValueError, match="plus at least 50 for sources without a customer"):
         pool4_partition([{"prefix": "198.51.100.1/32", "port_range": "1-100"}], ["a", "b"], 50)
+
+
+def test_sources_without_a_customer_keep_at_least_the_largest_slice():
+    pool4 = [{"prefix": "198.51.100.1/32", "port_range": "1-100"}]
+    assert pool4_partition(pool4, with_quotas(10, 30))[-1]["port_range"] == "41-100"
+    with pytest.raises(ValueError, match="take 70 .* plus at least 60 for sources without a customer"):
+        pool4_partition(pool4, with_quotas(10, 60))
 
 
 def test_partition_without_customers_leaves_pool4_whole():
@@ -151,8 +165,39 @@ def test_partition_without_customers_leaves_pool4_whole():
 
 @pytest.mark.parametrize("size", [0, -1, True, "512", 1.5])
 def test_partition_refuses_a_bad_quota(size):
-    with pytest.raises(ValueError, match="ports per customer"):
+    with pytest.raises(ValueError, match="'a': .* ports per customer is not a whole number of ports, at least 1"):
         pool4_partition(POOL4, ["a"], size)
+
+
+def test_partition_refuses_a_bad_quota_in_the_model():
+    with pytest.raises(ValueError, match="'c1': 0 ports per customer"):
+        pool4_partition(POOL4, with_quotas(8, 0))
+
+
+def test_partition_needs_a_size_for_every_customer():
+    with pytest.raises(ValueError, match="customer 'a' has no quotas.nat64_ports"):
+        pool4_partition(POOL4, ["a"])
+
+
+def test_model_customers_get_slices_of_their_own_quota():
+    slices = pool4_partition(POOL4, with_quotas(8, 100, 8))
+    assert [(s["mark"], s["customer"], s["port_range"]) for s in slices] == [
+        (1, "c0", "61001-61008"), (2, "c1", "61009-61108"), (3, "c2", "61109-61116"), (0, None, "61117-65535")]
+
+
+def test_slice_sizes_prefer_the_model_quota_to_the_fallback():
+    assert slice_sizes([{"name": "a", "quotas": {"nat64_ports": 8}}, "b", {"name": "c"}], 512) == [8, 512, 512]
+
+
+def test_a_slice_that_does_not_fit_goes_to_the_next_item_and_the_rest_keeps_the_gap():
+    pool4 = [{"prefix": "198.51.100.1/32", "port_range": "1-100"}, {"prefix": "198.51.100.2/32", "port_range": "1-100"}]
+    assert [(s["mark"], s["prefix"], s["port_range"]) for s in pool4_partition(pool4, with_quotas(60, 50, 10))] == [
+        (1, "198.51.100.1/32", "1-60"),
+        (2, "198.51.100.2/32", "1-50"),
+        (3, "198.51.100.2/32", "51-60"),
+        (0, "198.51.100.1/32", "61-100"),
+        (0, "198.51.100.2/32", "61-100"),
+    ]
 
 
 def test_partition_refuses_overlapping_pool4_items():
@@ -181,11 +226,14 @@ def _ports(entries):
         yield from ((entry["prefix"], port) for port in range(first, last + 1))
 
 
-@given(pool4=pool4_items, customers=st.integers(0, 12), size=st.integers(1, 700))
-def test_partition_slices_never_overlap_and_stay_inside_pool4(pool4, customers, size):
-    names = [f"c{i}" for i in range(customers)]
+quota_lists = st.lists(st.integers(1, 700), max_size=12)
+
+
+@given(pool4=pool4_items, quotas=quota_lists)
+def test_partition_slices_never_overlap_and_stay_inside_pool4(pool4, quotas):
+    customers = with_quotas(*quotas)
     try:
-        slices = pool4_partition(pool4, names, size)
+        slices = pool4_partition(pool4, customers)
     except ValueError as error:
         assert "Fix:" in str(error)
         return
@@ -197,20 +245,20 @@ def test_partition_slices_never_overlap_and_stay_inside_pool4(pool4, customers, 
         assert not ports & seen
         seen |= ports
     assert seen == inside
-    for name, mark in customer_marks(names).items():
+    for customer, (name, mark) in zip(customers, customer_marks(customers).items()):
         mine = [s for s in slices if s["customer"] == name]
         assert [s["mark"] for s in mine] == [mark]
-        assert len(set(_ports(mine))) == size
+        assert len(set(_ports(mine))) == customer["quotas"]["nat64_ports"]
 
 
-@given(pool4=pool4_items, customers=st.integers(0, 10), size=st.integers(1, 700))
-def test_appending_a_customer_keeps_every_earlier_slice(pool4, customers, size):
-    names = [f"c{i}" for i in range(customers)]
+@given(pool4=pool4_items, quotas=quota_lists, newcomer=st.integers(1, 700))
+def test_appending_a_customer_keeps_every_earlier_slice(pool4, quotas, newcomer):
+    customers = with_quotas(*quotas)
     try:
-        after = pool4_partition(pool4, names + ["newcomer"], size)
+        after = pool4_partition(pool4, customers + [{"name": "newcomer", "quotas": {"nat64_ports": newcomer}}])
     except ValueError:
         return
-    before = pool4_partition(pool4, names, size)
+    before = pool4_partition(pool4, customers)
     assert [s for s in after if s["mark"] and s["customer"] != "newcomer"] == [s for s in before if s["mark"]]
 
 
