@@ -22,4 +22,10 @@ options:
     type: list
     elements: dict
     default: []
+  registry:
+    description:
+      - The provider's registry of grants (C(v6only_gateway_registry)), never part of a customer file.
+      - "Keys: C(customers) (each customer's C(domains), C(prefixes), C(verified) and C(quotas)), C(quotas), C(reserved_zones), C(require_verified)."
+      - A customer file may only use the domains and prefixes granted to it (see C(docs/customer-model.md), "Registry").
+    type: dict
 """

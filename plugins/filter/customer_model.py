@@ -15,7 +15,7 @@ description:
     inventory once and decides itself whether to fail.
   - The model is the one R(v6only.gateway.forward_table,ansible_collections.v6only.gateway.forward_table_filter)
     returns; it is null whenever there is an error.
-positional: settings, leases
+positional: settings, leases, registry
 extends_documentation_fragment:
   - v6only.gateway.customer_model_input
 """
@@ -23,7 +23,7 @@ extends_documentation_fragment:
 EXAMPLES = r"""
 - name: Analyse the inventory once for the play
   ansible.builtin.set_fact:
-    analysis: "{{ customers | v6only.gateway.customer_model(v6only_gateway, leases) }}"
+    analysis: "{{ customers | v6only.gateway.customer_model(v6only_gateway, leases, v6only_gateway_registry) }}"
   run_once: true
   # => {"errors": [], "message": "", "model": {"nat64_prefix": "64:ff9b::/96", "rows": [...], ...}}
   # With a broken inventory:
@@ -52,8 +52,8 @@ _value:
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import analyse, format_errors
 
 
-def customer_model(customers, settings=None, leases=None):
-    result = analyse(customers, settings, leases)
+def customer_model(customers, settings=None, leases=None, registry=None):
+    result = analyse(customers, settings, leases, registry)
     result["message"] = format_errors(result["errors"]) if result["errors"] else ""
     return result
 

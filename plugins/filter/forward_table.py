@@ -18,7 +18,7 @@ description:
     header that gives the count.
   - Pure, so the same input always gives byte-identical output; addresses for
     C(lend) rows come only from O(leases), never invented.
-positional: settings, leases
+positional: settings, leases, registry
 extends_documentation_fragment:
   - v6only.gateway.customer_model_input
 """
@@ -26,15 +26,16 @@ extends_documentation_fragment:
 EXAMPLES = r"""
 - name: Build the model once for the play
   ansible.builtin.set_fact:
-    v6only_gateway_model: "{{ customers | v6only.gateway.forward_table(v6only_gateway, leases) }}"
+    v6only_gateway_model: "{{ customers | v6only.gateway.forward_table(v6only_gateway, leases, v6only_gateway_registry) }}"
   run_once: true
 
 # customers: [{name: alice, vms: [{name: alice-web, ipv6: "2001:db8:100:a::10",
 #               services: [{proto: https, names: [alice.example]}]}]}]
 # v6only_gateway: {customer_prefixes: ["2001:db8:100::/48"], gateway_ipv4: 198.51.100.20, zone: ip4-gw.example.net}
+# v6only_gateway_registry: {customers: {alice: {domains: [alice.example], prefixes: ["2001:db8:100:a::/64"]}}}
 - name: One row
   ansible.builtin.debug:
-    msg: "{{ (customers | v6only.gateway.forward_table(v6only_gateway)).rows[0] }}"
+    msg: "{{ (customers | v6only.gateway.forward_table(v6only_gateway, [], v6only_gateway_registry)).rows[0] }}"
   # => {"id": "alice-web/https/tcp/443", "customer": "alice", "vm": "alice-web", "proto": "https",
   #     "routing": "sni", "served_by": "haproxy_sni", "transport": "tcp",
   #     "listen_ipv4": "198.51.100.20", "listen_port": 443, "match": ["alice.example"],
@@ -62,9 +63,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import CustomerModelError, build_model
 
 
-def forward_table(customers, settings=None, leases=None):
+def forward_table(customers, settings=None, leases=None, registry=None):
     try:
-        return build_model(customers, settings, leases)
+        return build_model(customers, settings, leases, registry)
     except CustomerModelError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

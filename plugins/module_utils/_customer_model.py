@@ -3,7 +3,8 @@
 Read the stages in this order; each is one file that fits on a screen:
 
 1. `_model_settings`   the gateway settings, defaults filled in
-   (`_lease_store.active_leases`: which lend rows already have an address)
+   (`_lease_store.active_leases`: which lend rows already have an address;
+   `_registry`: what the provider granted each customer)
 2. `_model_customers`  customers and their VMs, which read
 3. `_model_services`   each VM's services, as pending rows and lend demands
 4. `_model_peers`      each VM's WireGuard peers
@@ -27,6 +28,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._model_checks impor
 from ansible_collections.v6only.gateway.plugins.module_utils._model_customers import read_customers
 from ansible_collections.v6only.gateway.plugins.module_utils._model_settings import read_settings
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import Analysis
+from ansible_collections.v6only.gateway.plugins.module_utils._registry import read_registry
 
 
 class CustomerModelError(ValueError):
@@ -44,26 +46,27 @@ def format_errors(errors):
     return "\n".join([header] + ["- " + e for e in errors])
 
 
-def analyse(customers, settings=None, leases=None):
+def analyse(customers, settings=None, leases=None, registry=None):
     """{errors, model}: every problem, in inventory order, and the model (None unless errors is empty)."""
     with _cyclic_gc_paused():
         analysis = Analysis()
         read_settings(analysis, settings)
         analysis.leases = active_leases(analysis, leases)
+        read_registry(analysis, registry)
         read_customers(analysis, customers)
         cross_checks(analysis)
         model = None if analysis.errors else forward_table(analysis)
         return {"errors": analysis.errors, "model": model}
 
 
-def validate(customers, settings=None, leases=None):
-    """Every problem in customers, settings and leases, as a list of messages."""
-    return analyse(customers, settings, leases)["errors"]
+def validate(customers, settings=None, leases=None, registry=None):
+    """Every problem in customers, settings, leases and registry, as a list of messages."""
+    return analyse(customers, settings, leases, registry)["errors"]
 
 
-def build_model(customers, settings=None, leases=None):
+def build_model(customers, settings=None, leases=None, registry=None):
     """The customer model (docs/customer-model.md); raises CustomerModelError."""
-    result = analyse(customers, settings, leases)
+    result = analyse(customers, settings, leases, registry)
     if result["errors"]:
         raise CustomerModelError(result["errors"])
     return result["model"]

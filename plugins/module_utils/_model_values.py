@@ -33,6 +33,8 @@ class Analysis:
         self.vpn_prefix = None
         self.vpn_prefix_unset = True
         self.leases = {}  # (vm, proto) -> active lease address
+        self.registry = None  # the raw v6only_gateway_registry mapping (quotas are read from it)
+        self.grants = {}  # customer -> {domains, prefixes, verified}, from the registry
         self.customers = []
         self.vms = []
         self.rows = []  # pending rows; listen_ipv4 of lend rows comes from leases
