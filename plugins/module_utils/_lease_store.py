@@ -22,9 +22,9 @@ import datetime
 import ipaddress
 from collections.abc import Mapping
 
+from ansible_collections.v6only.gateway.plugins.module_utils._lease_checks import STATES, lease_problems, port_problems
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import ipv4, is_list, kind
 
-STATES = ("active", "draining")
 TRANSPORTS = ("tcp", "udp")
 CHANGE_KINDS = ("created", "kept", "draining", "freed")
 _LEASE_KEYS = {"address", "customer", "vm", "proto", "ports", "data_ports", "state", "since", "expires"}
@@ -76,8 +76,11 @@ def _normal_ports(item):
                   key=lambda e: (e["transport"], e["port"]))
 
 
-def validate_leases(leases, where="state file"):
-    """Check a parsed state file's lease list; raise LeaseError naming the first bad entry."""
+def validate_leases(leases, where="state file", pool=None, gateway_ipv4=None):
+    """Check a parsed state file's lease list; raise LeaseError naming the first bad entry.
+
+    With `pool` (the allocator's), every address must also lie in it and none be `gateway_ipv4`.
+    """
     if not isinstance(leases, list):
         raise LeaseError(f"{where}: 'leases' must be a list, found {type(leases).__name__}")
     seen = {}
@@ -104,6 +107,8 @@ def validate_leases(leases, where="state file"):
             epoch(lease.get("expires"), f"{at}: expires")
         elif lease.get("expires") is not None:
             raise LeaseError(f"{at}: an active lease has no expires; remove it or set state: draining")
+        for field, problem, fix in lease_problems(lease, pool, gateway_ipv4)[:1]:
+            raise LeaseError(f"{at}, field '{field}': {problem}. Fix: {fix}")
         key = (lease["vm"], lease["proto"])
         if key in seen:
             raise LeaseError(f"{at}: leased twice (also leases[{seen[key]}]); keep one entry")
@@ -127,6 +132,8 @@ def _validate_demands(demands):
             raise LeaseError(f"{where}: demanded twice; the model makes one demand per (vm, proto)")
         seen.add(key)
         _ports(demand, where)
+        for field, problem, _fix in port_problems(demand)[:1]:
+            raise LeaseError(f"{where}, field '{field}': {problem}; the customer model makes demands from the catalogue")
 
 
 def pool_problems(pool, gateway_ipv4=None):
@@ -154,8 +161,8 @@ def pool_problems(pool, gateway_ipv4=None):
     return addresses, problems
 
 
-def pool_addresses(pool):
-    addresses, problems = pool_problems(list(pool))
+def pool_addresses(pool, gateway_ipv4=None):
+    addresses, problems = pool_problems(list(pool), gateway_ipv4)
     if problems:
         field, problem, fix = problems[0]
         raise LeaseError(f"lending pool {field}: {problem}. Fix: {fix}")
@@ -166,18 +173,19 @@ def lease_order(lease):
     return (ipaddress.IPv4Address(str(lease["address"])), lease["customer"], lease["vm"], lease["proto"])
 
 
-def allocate(leases, demands, pool, now, grace):
+def allocate(leases, demands, pool, now, grace, gateway_ipv4=None):
     """Reconcile leases with demands.
 
     Returns (new_leases, changes) where changes maps each of CHANGE_KINDS to the
     sorted ids "vm/proto@address" it concerns; `draining` lists the leases that
     start draining in this run, `kept` every lease that stays put (a draining
     lease still waiting for its expiry included). Raises LeaseError, before
-    anything is decided, when the pool cannot hold every new demand.
+    anything is decided, when the pool cannot hold every new demand, or when a
+    lease lies outside the pool or on `gateway_ipv4`.
     """
-    validate_leases(leases)
+    addresses = pool_addresses(pool, gateway_ipv4)
+    validate_leases(leases, pool=[str(a) for a in addresses], gateway_ipv4=gateway_ipv4)
     _validate_demands(demands)
-    addresses = pool_addresses(pool)
     now = int(now)
     wanted = {(d["vm"], d["proto"]): d for d in demands}
     changes = {kind: [] for kind in CHANGE_KINDS}
@@ -277,8 +285,8 @@ def _placed(demand, addresses, held, now):
 def active_leases(analysis, leases):
     """The customer model's view of the leases: (vm, proto) -> active address.
 
-    Reads only what places a row (address, state, vm, proto) and reports
-    faults as model errors, so a hand-edited file shows with every other one.
+    Every fault of every lease is a model error (`lease <n>, field ...`), so a
+    hand-edited file shows with every other problem; a faulty lease places no row.
     """
     active = {}
     if leases is None:
@@ -286,25 +294,18 @@ def active_leases(analysis, leases):
     if not is_list(leases):
         analysis.error("leases", "leases", "is {0}, not a list".format(kind(leases)), "write the lease file as a mapping with a `leases:` list")
         return active
+    settings = analysis.settings or {}
+    pool, gateway = settings.get("lending_pool"), settings.get("gateway_ipv4")
     for i, lease in enumerate(leases):
-        scope, field = "lease {0}".format(i), "leases[{0}]".format(i)
-        if not isinstance(lease, Mapping):
-            analysis.error(scope, field, "is {0}, not a mapping".format(kind(lease)), "give each lease address, vm, proto and state")
+        scope = "lease {0}".format(i)
+        problems = lease_problems(lease, pool if is_list(pool) else None, gateway)
+        for field, problem, fix in problems:
+            analysis.error(scope, field, problem, fix)
+        if problems or lease["state"] != "active":
             continue
-        address = ipv4(lease.get("address"))
-        if address is None:
-            analysis.error(scope, field + ".address", "{0!r} is not an IPv4 address".format(lease.get("address")),
-                           "restore the lease file from git; ipv4_lending writes it")
-            continue
-        state = lease.get("state")
-        if state not in STATES:
-            analysis.error(scope, field + ".state", "{0!r} is not a lease state".format(state), "use one of: " + ", ".join(STATES))
-            continue
-        key = (lease.get("vm"), lease.get("proto"))
-        if state != "active":
-            continue
+        key, address = (lease["vm"], lease["proto"]), ipv4(lease["address"])
         if key in active:
-            analysis.error(scope, field, "vm {0!r} proto {1!r} has two active leases ({2} and {3})".format(key[0], key[1], active[key], address),
+            analysis.error(scope, "state", "vm {0!r} proto {1!r} has two active leases ({2} and {3})".format(key[0], key[1], active[key], address),
                            "keep one active lease per (vm, proto); set the other to draining")
             continue
         active[key] = address

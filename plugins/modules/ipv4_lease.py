@@ -17,7 +17,8 @@ description:
     C(draining) for I(grace) seconds and is freed by the first run after that.
   - The file is written atomically (temporary file and rename) while holding an exclusive lock on its directory, so
     two controllers never interleave. A file that does not parse or breaks an invariant is refused and never
-    overwritten.
+    overwritten; with I(state=present) that includes a lease outside I(pool), on I(gateway_ipv4), on ports its
+    protocol is not lent on, or in a state other than C(active) or C(draining) (which needs C(expires)).
   - Runs on the controller, where the inventory lives; use C(delegate_to=localhost) and C(run_once=true).
 options:
   path:
@@ -41,6 +42,10 @@ options:
     type: list
     elements: str
     required: true
+  gateway_ipv4:
+    description:
+      - The gateway's shared inbound IPv4 address, which is never lent; a pool or a lease holding it is refused.
+    type: str
   grace:
     description: Seconds a removed lease keeps its address before it is freed; at least the DNS TTL of gateway names.
     type: int
@@ -63,6 +68,7 @@ EXAMPLES = r"""
     path: "{{ inventory_dir }}/ipv4_leases.yml"
     demands: "{{ v6only_gateway_model.lend_demands }}"
     pool: "{{ v6only_gateway_model.settings.lending_pool }}"
+    gateway_ipv4: "{{ v6only_gateway_model.settings.gateway_ipv4 }}"
     grace: "{{ v6only_gateway_model.settings.dns_ttl }}"
   delegate_to: localhost
   run_once: true
@@ -191,6 +197,7 @@ def main():
             "state": {"type": "str", "choices": ["present", "query"], "default": "present"},
             "demands": {"type": "list", "elements": "dict", "default": []},
             "pool": {"type": "list", "elements": "str", "required": True},
+            "gateway_ipv4": {"type": "str"},
             "grace": {"type": "int", "default": 300},
             "now": {"type": "int"},
         },
@@ -211,7 +218,7 @@ def main():
                 summary = report(before, module.params["pool"])
                 module.exit_json(changed=False, leases=before, report=summary, report_text=format_report(summary))
             after, changes = allocate(before, module.params["demands"], module.params["pool"], now,
-                                      module.params["grace"])
+                                      module.params["grace"], module.params["gateway_ipv4"])
             after_text = render(after)
             # Compare leases, not text: a hand-formatted but equal file is left as it is.
             changed = after != before or not os.path.exists(path)

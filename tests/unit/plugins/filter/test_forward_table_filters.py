@@ -68,7 +68,8 @@ def test_model_with_leases_is_the_model_built_again_with_those_leases():
     settings = dict(SETTINGS, lending_pool=["198.51.100.40", "198.51.100.41"])
     before = [{"address": "198.51.100.40", "vm": "alice-web", "proto": "pop3", "state": "active"}]
     after = before + [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "active"},
-                      {"address": "198.51.100.40", "vm": "gone", "proto": "smtp", "state": "draining"}]
+                      {"address": "198.51.100.40", "vm": "gone", "proto": "smtp", "state": "draining",
+                       "expires": "2026-12-02T17:00:00Z"}]
     model = filter_named("forward_table")(customers, settings, before)
     assert place(model, after) == filter_named("forward_table")(customers, settings, after)
     assert place(model, after) != model

@@ -187,7 +187,8 @@ def test_lend_row_without_lease_listens_nowhere_and_has_no_record():
 
 
 def test_lend_row_takes_the_active_lease():
-    leases = [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "draining"},
+    leases = [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "draining",
+               "expires": "2026-12-02T17:00:00Z"},
               {"address": "198.51.100.40", "vm": "alice-web", "proto": "smtp", "state": "active"},
               {"address": "198.51.100.41", "vm": "gone-vm", "proto": "smtp", "state": "active"}]
     model = build_model([alice({"proto": "smtp"})], SETTINGS, leases)
@@ -197,7 +198,8 @@ def test_lend_row_takes_the_active_lease():
 
 
 def test_a_draining_lease_alone_gives_no_address():
-    leases = [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "draining"}]
+    leases = [{"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "draining",
+               "expires": "2026-12-02T17:00:00Z"}]
     assert build_model([alice({"proto": "smtp"})], SETTINGS, leases)["rows"][0]["listen_ipv4"] is None
 
 
@@ -205,7 +207,7 @@ def test_two_active_leases_for_one_pair_is_an_error():
     leases = [{"address": "198.51.100.40", "vm": "alice-web", "proto": "smtp", "state": "active"},
               {"address": "198.51.100.41", "vm": "alice-web", "proto": "smtp", "state": "active"}]
     assert only_error([alice({"proto": "smtp"})], leases=leases) == (
-        "lease 1, field 'leases[1]': vm 'alice-web' proto 'smtp' has two active leases (198.51.100.40 and "
+        "lease 1, field 'state': vm 'alice-web' proto 'smtp' has two active leases (198.51.100.40 and "
         "198.51.100.41). Fix: keep one active lease per (vm, proto); set the other to draining.")
 
 

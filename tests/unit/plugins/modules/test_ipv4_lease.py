@@ -43,7 +43,8 @@ def test_first_run_creates_stacked_leases(tmp_path, capsys, check_mode):
 
 def test_the_state_file_passes_yamllint_as_committed_inventories_do(tmp_path, capsys):
     path = tmp_path / "ipv4_leases.yml"
-    run(capsys, path=str(path), demands=DEMANDS + [dict(DEMANDS[1], proto="ftp", data_ports=[30000, 30009])])
+    ftp = dict(DEMANDS[1], proto="ftp", ports=[{"transport": "tcp", "port": 21}], data_ports=[30000, 30009])
+    run(capsys, path=str(path), demands=DEMANDS + [ftp])
     problems = list(linter.run(path.read_text(), YamlLintConfig("extends: default")))
     assert problems == []
 
@@ -94,3 +95,44 @@ def test_query_reports_without_writing(tmp_path, capsys):
     assert result["report"]["would_free"] == {"pop3": 0, "smtp": 0}
     assert result["report"]["free"] == ["198.51.100.105"]
     assert "bob-mail" in result["report_text"]
+
+
+def _written_then(tmp_path, capsys, change):
+    """A state file the module wrote, then edited by hand with `change(leases)`."""
+    path = tmp_path / "ipv4_leases.yml"
+    run(capsys, path=str(path), demands=DEMANDS)
+    leases = yaml.safe_load(path.read_text())["leases"]
+    change(leases)
+    path.write_text(ipv4_lease.render(leases))
+    return path, path.read_text()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda ls: ls[0].update(address="198.51.100.99"),
+     "leases[0] (customer 'alice', vm 'alice-mail', proto 'pop3'), field 'address': 198.51.100.99 is outside the "
+     "lending pool (198.51.100.104, 198.51.100.105). Fix: remove the lease"),
+    (lambda ls: ls[1].update(address="198.51.100.20"),
+     "leases[1] (customer 'bob', vm 'bob-mail', proto 'smtp'), field 'address': 198.51.100.20 is gateway_ipv4, "
+     "which is never lent"),
+    (lambda ls: ls[1].update(ports=[{"transport": "tcp", "port": 22}]),
+     "field 'ports': tcp/22 is not the port smtp is lent on (tcp/25)"),
+    (lambda ls: ls[1].update(proto="https"),
+     "field 'proto': 'https' is not a protocol the gateway lends addresses for"),
+    (lambda ls: ls[1].update(state="draining"),
+     "expires None is not an ISO 8601 UTC time"),
+])
+def test_a_lease_the_pool_or_the_catalogue_refuses_fails_and_nothing_is_written(tmp_path, capsys, change, message):
+    path, before = _written_then(tmp_path, capsys, change)
+    result = run(capsys, path=str(path), demands=DEMANDS, gateway_ipv4="198.51.100.20")
+    assert result["failed"] is True and message in result["msg"], result["msg"]
+    assert path.read_text() == before
+    assert list(tmp_path.iterdir()) == [path], "no temporary file is left behind"
+
+
+def test_a_pool_holding_the_gateway_address_is_refused_before_anything_is_written(tmp_path, capsys):
+    path = tmp_path / "ipv4_leases.yml"
+    result = run(capsys, path=str(path), demands=DEMANDS, pool=POOL + ["198.51.100.20"], gateway_ipv4="198.51.100.20")
+    assert result["failed"] is True
+    assert result["msg"] == ("lending pool lending_pool[2]: 198.51.100.20 is the gateway_ipv4 address. "
+                             "Fix: lend only addresses the gateway does not listen on")
+    assert not path.exists()
