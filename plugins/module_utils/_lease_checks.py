@@ -31,7 +31,7 @@ def lease_problems(lease, pool=None, gateway_ipv4=None):
     """[(field, problem, fix)] for one lease; `pool` None (not known yet) skips the pool check."""
     if not isinstance(lease, Mapping):
         return [("(entry)", "is {0}, not a mapping".format(kind(lease)), "give each lease address, vm, proto and state")]
-    problems = strict_problems(lease)
+    problems = strict_problems(lease, top="(entry)")
     if problems:
         return problems
     for key in sorted((k for k in lease if k not in LEASE_KEYS), key=str):

@@ -62,23 +62,23 @@ def did_you_mean(key, known):
     return hint + "known options: " + ", ".join(known)
 
 
-def strict_problems(data, path="", depth=0):
-    """(field, problem, fix) for everything refused in a customer's raw data, at any level."""
+def strict_problems(data, path="", depth=0, top="(file)"):
+    """(field, problem, fix) for everything refused in a customer's raw data, at any level; `top` names the whole."""
     if depth > MAX_DEPTH:
-        return [(path or "(file)", "nests deeper than {0} levels".format(MAX_DEPTH), "write the file as the documented options")]
+        return [(path or top, "nests deeper than {0} levels".format(MAX_DEPTH), "write the file as the documented options")]
     if isinstance(data, str):
-        return _string_problems(data, path)
+        return _string_problems(data, path or top)
     problems = []
     if isinstance(data, Mapping):
         for key, value in data.items():
             problem = _key_problem(key)
             if problem is not None:
-                problems.append((path or "(file)", problem[0], problem[1]))
+                problems.append((path or top, problem[0], problem[1]))
                 continue
-            problems.extend(strict_problems(value, "{0}.{1}".format(path, key) if path else key, depth + 1))
+            problems.extend(strict_problems(value, "{0}.{1}".format(path, key) if path else key, depth + 1, top))
     elif isinstance(data, (list, tuple)):
         for index, value in enumerate(data):
-            problems.extend(strict_problems(value, "{0}[{1}]".format(path, index), depth + 1))
+            problems.extend(strict_problems(value, "{0}[{1}]".format(path, index), depth + 1, top))
     return problems
 
 
@@ -86,18 +86,23 @@ def _string_problems(text, path):
     bad = control_characters(text)
     if not bad:
         return []
-    return [(path or "(file)", "{0} contains the control character{1} {2}".format(
-        shown(text), "" if len(bad) == 1 else "s", ", ".join("U+{0:04X}".format(ord(c)) for c in bad[:4])),
-        "remove it: every value is one line of printable text, with no trailing newline (use `key: value`, not a `|` block)")]
+    return [(path, "{0} contains {1}".format(shown(text), _named(bad)),
+             "remove it: every value is one line of printable text, with no trailing newline (use `key: value`, not a `|` block)")]
+
+
+def _named(chars):
+    return "the control character{0} {1}".format("" if len(chars) == 1 else "s", ", ".join("U+{0:04X}".format(ord(c)) for c in chars[:4]))
 
 
 def _key_problem(key):
     """(problem, fix) when a key may not be used, else None."""
     if not isinstance(key, str):
         return "key {0} is not a name".format(shown(key)), "write option names as plain lower-case words"
+    if control_characters(key):
+        return "key {0} contains {1}".format(shown(key), _named(control_characters(key))), "remove it from the key"
     if key.startswith("_"):
         return ("key {0} begins with `_`, which is reserved for the gateway's own data".format(shown(key)),
-                "remove it; customer files may not set internal keys")
+                "remove it; only the gateway itself sets keys beginning with `_`")
     if not _KEY.fullmatch(key):
         return "key {0} is not an option name".format(shown(key)), "use the documented lower-case option names"
     return None

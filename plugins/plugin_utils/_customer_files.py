@@ -31,8 +31,7 @@ class _StrictLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.events.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are refused in customer files; write each value out",
-                event.start_mark)
+                None, None, "anchors and aliases (&name, *name) are refused in customer files", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -67,6 +66,15 @@ def _kind(data):
     return "a " + type(data).__name__
 
 
+def _yaml_problem(exc):
+    """PyYAML's problem and where, on one line, without the quoted snippet of the file."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    words = [w for w in (getattr(exc, "context", None), getattr(exc, "problem", None)) if w]
+    if not words or mark is None:
+        return " ".join(str(exc).split())
+    return "{0} (line {1}, column {2})".format(" ".join(" ".join(words).split()), mark.line + 1, mark.column + 1)
+
+
 def _parsed(path):
     """(content, None) or (None, what is wrong with the file)."""
     try:
@@ -87,7 +95,7 @@ def _parsed(path):
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        return None, "is not valid YAML: " + " ".join(str(exc).split())
+        return None, "is not valid YAML: " + _yaml_problem(exc)
     except RecursionError:
         return None, "nests too deeply to be read"
     finally:

@@ -22,7 +22,7 @@ from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files imp
 
 HERE = Path(__file__).resolve().parent
 LAB = HERE.parents[1] / "inventories" / "lab"
-CASE_KEYS = {"id", "why", "file", "registry", "leases", "settings", "extra_files", "errors"}
+CASE_KEYS = {"id", "why", "file", "pad_bytes", "registry", "leases", "settings", "extra_files", "errors"}
 MALLORY_GRANT = {"domains": ["mallory.example"], "prefixes": ["2001:db8:100:d::/64"]}
 # Errors are one line each, start with their scope and end with the fix.
 ERROR_SHAPE = re.compile(r"^(customer '[^'\n]+'(, vm '[^'\n]+')?|settings 'v6only_gateway'|lease \d+|"
@@ -67,7 +67,8 @@ def _registry(case):
 
 def _analyse(case, directory):
     shutil.copytree(LAB / "customers", directory)
-    files = dict(case.get("extra_files") or {}, mallory=case["file"])
+    # pad_bytes: a comment line of that many `#` after the file, for an oversized file without a huge case.
+    files = dict(case.get("extra_files") or {}, mallory=case["file"] + "#" * case.get("pad_bytes", 0))
     for name, text in files.items():
         (directory / (name + ".yml")).write_text(text, encoding="utf-8")
     settings = dict(_lab_settings(), **(case.get("settings") or {}))

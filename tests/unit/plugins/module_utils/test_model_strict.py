@@ -91,7 +91,7 @@ def test_an_inline_customer_with_internal_keys_is_refused_whatever_it_forges():
     forged = {"name": "mallory", "_error": "x", "_source": "/etc/passwd", "_name_in_file": "alice", "vms": []}
     assert validate([forged], SETTINGS) == [
         "customer 'mallory', field '(file)': key '{0}' begins with `_`, which is reserved for the gateway's own data. "
-        "Fix: remove it; customer files may not set internal keys.".format(k) for k in ("_error", "_source", "_name_in_file")]
+        "Fix: remove it; only the gateway itself sets keys beginning with `_`.".format(k) for k in ("_error", "_source", "_name_in_file")]
 
 
 def test_a_customer_reports_at_most_fifty_errors_then_how_many_more():
