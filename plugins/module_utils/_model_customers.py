@@ -27,6 +27,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._model_values impor
     unknown_keys,
 )
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import cap_errors, did_you_mean, plain, shown, strict_problems
+from ansible_collections.v6only.gateway.plugins.module_utils._registry import network_granted, registered
 
 CUSTOMER_KEYS = ("name", "prefix", "domains", "vms")
 VM_KEYS = ("name", "ipv6", "duid", "mac", "services", "vpn_peers")
@@ -61,6 +62,8 @@ def _customer(analysis, position, raw):
 
 
 def _customer_content(analysis, name, raw):
+    if not registered(analysis, name):
+        return
     scope = scope_of(name)
     for key in unknown_keys(raw, CUSTOMER_KEYS):
         analysis.error(scope, str(key), "unknown option", did_you_mean(key, CUSTOMER_KEYS))
@@ -143,7 +146,9 @@ def _customer_prefix(analysis, scope, name, value):
         analysis.error(scope, "prefix", "{0} is outside the provider's customer prefixes ({1})".format(prefix, ", ".join(map(str, providers))),
                        "take the prefix from one of the provider's customer prefixes")
         return None
-    else:
+    elif network_granted(analysis, name, prefix, scope, "prefix", "prefix {0}"):
+        # A prefix outside the grant is reported once; the VMs derived inside
+        # it are not reported again.
         analysis.prefix_owner.append((prefix, name))
     return prefix
 
@@ -218,6 +223,8 @@ def _vm_address(analysis, scope, customer, vm, prefix, value):
     elif providers and not any(address in p for p in providers):
         analysis.error(scope, "ipv6", "{0} is outside the provider's customer prefixes ({1})".format(ipv6, ", ".join(map(str, providers))),
                        "use an address the provider assigned to customers")
+    elif prefix is None and not network_granted(analysis, customer, ipaddress.IPv6Network(address), scope, "ipv6", "address {0}"):
+        return ipv6  # another customer's address is theirs, not a duplicate of this customer's
     owner = analysis.address_owner.get(ipv6)
     if owner is not None:
         analysis.error(scope, "ipv6", "{0} is already the address of vm '{1}' (customer '{2}')".format(ipv6, owner[1], owner[0]),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 from collections.abc import Mapping
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import subnet_for
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import did_you_mean, shown
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import LABEL, is_int, is_list, kind, unknown_keys
+from ansible_collections.v6only.gateway.plugins.module_utils._registry import network_granted
 
 PEER_KEYS = ("name", "index", "public_key")
 
@@ -37,6 +39,9 @@ def _peer(analysis, customer, vm, scope, field, raw):
     name = raw.get("name")
     usable = _name(analysis, vm, scope, field, name)
     number, prefix = _index(analysis, scope, field, name, raw.get("index"))
+    if prefix is not None and not network_granted(analysis, customer, ipaddress.IPv6Network(prefix), scope, field + ".index",
+                                                  "peer index " + str(number) + " gives {0}, which"):
+        prefix = None
     key = _public_key(analysis, scope, field, name, raw.get("public_key"))
     if usable and prefix is not None and key is not None:
         analysis.peers.append({"customer": customer, "vm": vm, "name": name, "index": number, "public_key": key, "prefix": prefix})

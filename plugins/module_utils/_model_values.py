@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import NAT64_PREFIX_LENGTHS as NAT64_LENGTHS
+from ansible_collections.v6only.gateway.plugins.module_utils._grants import outside_grant, refusal
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import error_line, shown
 
 # Patterns are used with fullmatch only: `$` would accept a trailing newline.
@@ -34,7 +35,10 @@ class Analysis:
         self.vpn_prefix_unset = True
         self.leases = {}  # (vm, proto) -> active lease address
         self.registry = None  # the raw v6only_gateway_registry mapping (quotas are read from it)
-        self.grants = {}  # customer -> {domains, prefixes, verified}, from the registry
+        self.grants = {}  # customer -> {domains, prefixes, verified, refused_*}, from the registry
+        self.domain_grants = {}  # granted domain -> customer
+        self.prefix_grants = {}  # granted prefix -> customer
+        self.reserved_zones = []  # the provider's zones besides settings.zone
         self.customers = []
         self.vms = []
         self.rows = []  # pending rows; listen_ipv4 of lend rows comes from leases
@@ -78,9 +82,13 @@ class Analysis:
             self.error(scope, field, "{0} is not a valid DNS name".format(shown(value)),
                        "use a fully qualified name of letters, digits and hyphens (xn-- form for IDNs), without wildcards")
             return None
-        zone = self.settings["zone"]
-        if name == zone or name.endswith("." + zone):
-            self.error(scope, field, "{0} is inside the provider zone {1}".format(name, zone), "use a name the customer owns")
+        # Names no one may have (reserved, public suffixes, the provider's
+        # zones and their parents), then names outside the customer's grant.
+        problem = (refusal(name, [self.settings["zone"]] + self.reserved_zones)
+                   or outside_grant(customer, name, self.grants.get(customer), self.domain_grants))
+        if problem is not None:
+            if problem:
+                self.error(scope, field, *problem)
             return None
         owner = self.name_owner.get(name)
         if owner is not None and owner != customer:

@@ -16,9 +16,10 @@ LAB = Path(__file__).resolve().parents[2] / "inventories" / "lab"
 
 
 def lab_inventory():
-    """(customers, settings) as the customer_model role reads them from inventories/lab."""
+    """(customers, settings, leases, registry) as the customer_model role reads them from inventories/lab."""
     settings = yaml.safe_load((LAB / "group_vars/all/v6only_gateway.yml").read_text())["v6only_gateway"]
-    return load_customer_files(str(LAB / "customers")), settings
+    registry = yaml.safe_load((LAB / "group_vars/all/registry.yml").read_text())["v6only_gateway_registry"]
+    return load_customer_files(str(LAB / "customers")), settings, None, registry
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import CATALOGUE, ROUTING_ROLES, SERVING_ROLES
 from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
-from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import (
-    CustomerModelError,
-    build_model,
-    format_errors,
-    validate,
-)
+from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import CustomerModelError, format_errors
+from ansible_collections.v6only.gateway.plugins.module_utils import _customer_model
+from granted import registry_for
 
 ROOT = Path(__file__).resolve().parents[4]
 KEY_A = "LhW0BSXEYOKCzQfzGDei2/kA/FPd1DqPToTA1LtsUMI="
@@ -34,6 +31,15 @@ SETTINGS = {
     "vpn_prefix": "2001:db8:200::/48",
     "lending_pool": ["198.51.100.40", "198.51.100.41"],
 }
+
+
+def validate(customers, settings=None, leases=None):
+    """The model's errors, with a registry granting each customer what it claims (tests/unit/granted.py)."""
+    return _customer_model.validate(customers, settings, leases, registry_for(customers, settings))
+
+
+def build_model(customers, settings=None, leases=None):
+    return _customer_model.build_model(customers, settings, leases, registry_for(customers, settings))
 
 
 def vm(name, ipv6, *services, **extra):
@@ -250,6 +256,10 @@ def _lab():
     return load_customer_files(str(ROOT / "inventories/lab/customers")), settings
 
 
+def _registry_of(inventory):
+    return yaml.safe_load((ROOT / "inventories" / inventory / "group_vars/all/registry.yml").read_text())["v6only_gateway_registry"]
+
+
 def test_same_input_gives_byte_identical_output_whatever_the_order():
     customers, settings = _lab()
     first = json.dumps(build_model(customers, settings))
@@ -274,7 +284,7 @@ def test_golden_lab_model():
     """The lab inventory's model; regenerate with UPDATE_GOLDEN=1 after an intended change."""
     golden = ROOT / "tests/unit/fixtures/lab_model.json"
     customers, settings = _lab()
-    text = json.dumps(build_model(customers, settings), indent=2) + "\n"
+    text = json.dumps(_customer_model.build_model(customers, settings, None, _registry_of("lab")), indent=2) + "\n"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text)
     assert text == golden.read_text()
@@ -287,7 +297,8 @@ def test_lab_uses_every_catalogue_protocol():
 
 def test_example_inventory_is_valid():
     settings = yaml.safe_load((ROOT / "inventories/example/group_vars/all/v6only_gateway.yml").read_text())["v6only_gateway"]
-    assert validate(load_customer_files(str(ROOT / "inventories/example/customers")), settings) == []
+    customers = load_customer_files(str(ROOT / "inventories/example/customers"))
+    assert _customer_model.validate(customers, settings, None, _registry_of("example")) == []
 
 
 # -- properties -------------------------------------------------------------------
@@ -372,12 +383,20 @@ def test_customer_prefix_outside_provider_prefixes():
 
 
 def test_two_vms_with_one_address():
+    c = alice()
+    c["vms"].append(vm("alice-db", "2001:db8:100:a::10"))
+    assert only_error([c]) == (
+        "customer 'alice', vm 'alice-db', field 'ipv6': 2001:db8:100:a::10 is already the address of vm 'alice-web' "
+        "(customer 'alice'). Fix: give every VM its own address.")
+
+
+def test_another_customers_address_is_refused_as_theirs_not_as_a_duplicate():
     b = bob()
     b["vms"][0]["ipv6"] = "2001:db8:100:a::10"
     b["prefix"] = None
     assert only_error([alice(), b]) == (
-        "customer 'bob', vm 'bob-web', field 'ipv6': 2001:db8:100:a::10 is already the address of vm 'alice-web' "
-        "(customer 'alice'). Fix: give every VM its own address.")
+        "customer 'bob', vm 'bob-web', field 'ipv6': address 2001:db8:100:a::10 is inside 2001:db8:100:a::/64, granted to "
+        "customer 'alice'. Fix: ask the provider to grant bob a prefix of its own in v6only_gateway_registry.customers.bob.prefixes.")
 
 
 def test_name_routed_twice_on_one_port():
@@ -565,8 +584,9 @@ def test_broken_inventory_reports_every_error_at_once():
         "customer 'alice', vm 'alice-db', field 'ipv6': 2001:db8:100:a::10 is already the address of vm 'alice-web'",
         "customer 'alice', vm 'alice-old', field 'ipv6': 2001:db8:100:c::10 is outside the customer prefix",
         "customer 'bob', vm 'bob-web', field 'ipv6': '2001:db8:100:b::1g' is not an IPv6 address.",
-        "customer 'bob', vm 'bob-web', field 'services[0].names[0]': www.alice.example is already claimed by "
-        "customer 'alice'.",
+        "customer 'bob', vm 'bob-web', field 'services[0].names[0]': www.alice.example is granted to customer 'alice'.",
+        "customer 'bob', vm 'bob-web', field 'services[1].zones[1]': lab.alice.example is inside alice.example, granted "
+        "to customer 'alice'.",
         "customer 'bob', vm 'bob-web', field 'vpn_peers[0].index': index 1 is already used by peer 'alice-laptop'.",
         "customer 'bob', vm 'bob-web', field 'vpn_peers[0].public_key': the key is already used by peer "
         "'alice-laptop'.",
@@ -578,10 +598,7 @@ def test_broken_inventory_reports_every_error_at_once():
         "customer 'dave', field 'name': customer loaded twice (from customers/dave.yaml and from customers/dave.yml).",
         "customer 'mallory', vm 'mallory-web', field 'ipv6': 2001:db8:999::10 is outside the provider's customer "
         "prefixes",
-        "customer 'mallory', vm 'mallory-web', field 'services[0].names[0]': bob.example is already claimed by "
-        "customer 'bob'.",
-        "customer 'bob', vm 'bob-web', field 'services[1].zones[1]': zone lab.alice.example is inside zone "
-        "alice.example of customer 'alice'.",
+        "customer 'mallory', vm 'mallory-web', field 'services[0].names[0]': bob.example is granted to customer 'bob'.",
         "settings 'v6only_gateway', field 'lending_pool': 1 address but 2 lend demands need tcp port 25.",
     ]
     assert len(errors) == len(expected), "\n".join(errors)

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import validate
+from ansible_collections.v6only.gateway.plugins.module_utils import _customer_model
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import (
     MAX_ERROR_LINE,
     MAX_ERRORS_PER_CUSTOMER,
@@ -15,6 +15,12 @@ from ansible_collections.v6only.gateway.plugins.module_utils._model_strict impor
 )
 
 SETTINGS = {"customer_prefixes": ["2001:db8:100::/48"], "gateway_ipv4": "198.51.100.20", "lending_pool": ["198.51.100.40"]}
+# mallory is granted the prefix her VMs use, so only the strict checks speak.
+REGISTRY = {"customers": {"mallory": {"prefixes": ["2001:db8:100::/64"]}}}
+
+
+def validate(customers, settings):
+    return _customer_model.validate(customers, settings, None, REGISTRY)
 
 
 @pytest.mark.parametrize("text, found", [

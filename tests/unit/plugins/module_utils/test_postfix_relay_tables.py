@@ -5,6 +5,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.v6only.gateway.plugins.filter.postfix_relay_tables import FilterModule
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import build_model
+from granted import registry_for
 from ansible_collections.v6only.gateway.plugins.module_utils._postfix_relay import class_name, relay_tables
 
 SETTINGS = {
@@ -18,7 +19,7 @@ SETTINGS = {
 CUSTOMERS = [
     {"name": "bob", "domains": ["bob.example"], "vms": [
         {"name": "bob-app", "ipv6": "2001:db8:100:b::20", "services": []}]},
-    {"name": "alice", "domains": ["Alice.example", "alice.test"], "vms": [
+    {"name": "alice", "domains": ["Alice.example", "alice.example.org"], "vms": [
         {"name": "alice-mx2", "ipv6": "2001:db8:100:a::11", "services": [{"proto": "smtp", "port": 2525}]},
         {"name": "alice-mx1", "ipv6": "2001:db8:100:a::10", "services": [{"proto": "smtp"}]},
         {"name": "alice-web", "ipv6": "2001:db8:100:a::9", "services": [{"proto": "https", "names": ["alice.example"]}]}]},
@@ -27,16 +28,16 @@ CUSTOMERS = [
 
 
 def tables(customers=CUSTOMERS, **kwargs):
-    model = build_model(customers, SETTINGS)
+    model = build_model(customers, SETTINGS, None, registry_for(customers, SETTINGS))
     return relay_tables(model["tables"]["postfix_relay"], model["customers"], model["vms"], **kwargs)
 
 
 def test_relay_domains_go_to_every_smtp_vm_of_the_customer():
     out = tables()
-    assert out["relay_domains"] == ["alice.example", "alice.test"]
+    assert out["relay_domains"] == ["alice.example", "alice.example.org"]
     assert out["transport"] == [
         {"domain": "alice.example", "nexthop": "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"},
-        {"domain": "alice.test", "nexthop": "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"},
+        {"domain": "alice.example.org", "nexthop": "relay:[2001:db8:100:a::10]:25, [2001:db8:100:a::11]:2525"},
     ]
 
 
@@ -50,7 +51,7 @@ def test_every_vm_of_a_customer_with_domains_may_send_as_that_customer_only():
     ]
     assert all(list(c) == ["network", "address", "class", "vm", "customer"] for c in out["clients"])
     assert out["classes"] == [
-        {"name": "postfix_relay_customer_alice", "customer": "alice", "senders": ["alice.example", "alice.test"]},
+        {"name": "postfix_relay_customer_alice", "customer": "alice", "senders": ["alice.example", "alice.example.org"]},
         {"name": "postfix_relay_customer_bob", "customer": "bob", "senders": ["bob.example"]},
     ]
 
@@ -58,7 +59,7 @@ def test_every_vm_of_a_customer_with_domains_may_send_as_that_customer_only():
 def test_dns_advice_names_the_gateway_names_of_relay_rows():
     out = tables()
     assert out["dns"] == [
-        {"customer": "alice", "domains": ["alice.example", "alice.test"],
+        {"customer": "alice", "domains": ["alice.example", "alice.example.org"],
          "mx": ["smtp-alice-mx1-ip4-gw.ip4-gw.example.net", "smtp-alice-mx2-ip4-gw.ip4-gw.example.net"]},
         {"customer": "bob", "domains": ["bob.example"], "mx": []},
     ]
