@@ -73,7 +73,7 @@ def client(podman_host):
 @pytest.mark.parametrize("name,rtype,value", [
     ("www.dave.example", "A", GATEWAY),
     ("www.erin.example", "AAAA", "2001:db8:10a::120"),
-    ("ns1.erin.test", "AAAA", "2001:db8:10a::120"),
+    ("ns1.erin.example.org", "AAAA", "2001:db8:10a::120"),
 ])
 def test_each_zone_is_answered_authoritatively_by_its_own_vm(client, transport, name, rtype, value):
     status, flags, answers = dig(client, name, rtype, *transport)
