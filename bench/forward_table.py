@@ -49,6 +49,14 @@ def synthetic(count):
     return customers
 
 
+def registry(count):
+    """The provider's grant of each synthetic customer: its domain and its /64."""
+    return {"customers": {"c{0}".format(i): {
+        "domains": ["c{0}.example".format(i)],
+        "prefixes": ["2001:db8:{0:x}:{1:x}::/64".format(i >> 16, i & 0xFFFF)],
+    } for i in range(count)}}
+
+
 def best_of(runs, func):
     """Best wall-clock and CPU seconds; CPU time is what a busy CI box cannot inflate."""
     wall = cpu = float("inf")
@@ -65,13 +73,13 @@ def main():
     print("{0:>9} {1:>7} {2:>11} {3:>9} {4:>12} {5:>11} {6:>10}".format(*header))
     previous = None
     for size in SIZES:
-        customers = synthetic(size)
-        errors = validate(customers, SETTINGS)
+        customers, grants = synthetic(size), registry(size)
+        errors = validate(customers, SETTINGS, None, grants)
         assert not errors, errors[:3]
         runs = 5 if size <= 5000 else 2
-        validate_s = best_of(runs, lambda: validate(customers, SETTINGS))[0]
-        build_s, build_cpu = best_of(runs, lambda: build_model(customers, SETTINGS))
-        rows = len(build_model(customers, SETTINGS)["rows"])
+        validate_s = best_of(runs, lambda: validate(customers, SETTINGS, None, grants))[0]
+        build_s, build_cpu = best_of(runs, lambda: build_model(customers, SETTINGS, None, grants))
+        rows = len(build_model(customers, SETTINGS, None, grants)["rows"])
         if previous:
             ratios = "{0:>11.0f} {1:>10.1f}".format(size / previous[0], build_cpu / previous[1])
         else:

@@ -12,8 +12,9 @@ from ansible_collections.v6only.gateway.plugins.module_utils._addresses import n
 
 # Jool's pool4 "mark": 0 is what an unmarked packet carries, so customers start at 1.
 DEFAULT_MARK = 0
-_PORT_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
-_DURATION = re.compile(r"^(?:(?:(\d+):)?(\d+):)?(\d+)(?:\.(\d{1,3}))?$")
+# Used with fullmatch: `$` would accept a trailing newline.
+_PORT_RANGE = re.compile(r" *(\d+) *- *(\d+) *")
+_DURATION = re.compile(r"(?:(?:(\d+):)?(\d+):)?(\d+)(?:\.(\d{1,3}))?")
 # RFC 6888 REQ-8: a freed external port waits at least 120 s before a new mapping gets it.
 # Jool frees a port only when its last session expires, so these timeouts are the delay.
 REUSE_DELAY_SECONDS = 120
@@ -22,7 +23,7 @@ REUSE_DELAY_TIMEOUTS = ("tcp-trans-timeout", "udp-timeout", "icmp-timeout")
 
 def port_range(text):
     """Return (first, last) of a "first-last" port range."""
-    match = _PORT_RANGE.match(str(text))
+    match = _PORT_RANGE.fullmatch(str(text))
     if not match:
         raise ValueError(f"port range {text!r} is not 'first-last', e.g. '61001-65535'")
     first, last = int(match.group(1)), int(match.group(2))
@@ -190,7 +191,7 @@ def duration_seconds(value):
     """Seconds in a Jool duration "[[HH:]MM:]SS[.mmm]" (an int counts as seconds)."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return float(value)
-    match = _DURATION.match(str(value).strip())
+    match = _DURATION.fullmatch(str(value).strip(" "))
     if not match:
         raise ValueError(f"duration {value!r} is not [[HH:]MM:]SS[.mmm], e.g. '4:00' or '2:00:00'")
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups()[:3])

@@ -337,3 +337,9 @@ def test_bib_changes_touch_only_what_differs(wanted, shown, actions):
     assert [c["action"] for c in changes] == actions
     assert all({c["protocol"], c["ipv6"], c["ipv4"]} == {wanted[0]["protocol"], wanted[0]["ipv6"], wanted[0]["ipv4"]}
                for c in changes)
+
+
+@pytest.mark.parametrize("parse, text", [(port_range, "61001-65535\n"), (duration_seconds, "4:00\n")])
+def test_a_trailing_newline_is_refused_not_matched_by_dollar(parse, text):
+    with pytest.raises(ValueError):
+        parse(text)
