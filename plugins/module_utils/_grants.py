@@ -47,6 +47,19 @@ def reserved_name(name):
     return None
 
 
+def reserved_label(value):
+    """The reserved one-label name (localhost, invalid, ...) `value` spells, or None.
+
+    dns_name() wants two labels; these are refused as reserved, not as
+    malformed, so the message says why no one may have them.
+    """
+    if isinstance(value, str):
+        label = value.lower()[:-1] if value.endswith(".") else value.lower()
+        if label in RESERVED_NAMES:
+            return label
+    return None
+
+
 def is_public_suffix(name):
     return _suffix_list().is_public(name)
 
@@ -118,12 +131,13 @@ def outside_grant(customer, name, grant, owners):
             "{0}, or ask the provider to grant {1} to {2} in {3}.{2}.domains".format(under, name, customer, REGISTRY_PATH))
 
 
-def ungranted_network(customer, network, grant, owners, what):
+def ungranted_network(customer, network, grant, owners, what, use="use one inside {0}"):
     """(problem, fix) when `network` (an address as /128, or a prefix) is outside the customer's granted prefixes.
 
-    `what` names it, with {0} where it goes ("address {0}"). `owners` maps
-    every granted prefix to its customer, so the problem can say whose prefix
-    a hostile address points into.
+    `what` names it, with {0} where it goes ("address {0}"); `use` is the fix
+    within the grant, with {0} for the granted prefixes. `owners` maps every
+    granted prefix to its customer, so the problem can say whose prefix a
+    hostile address points into.
     """
     prefixes = grant["prefixes"]
     if covering_prefix(network, prefixes) is not None:
@@ -131,14 +145,14 @@ def ungranted_network(customer, network, grant, owners, what):
     shown = str(network.network_address) if network.prefixlen == 128 else str(network)
     what = what.format(shown)
     held = ", ".join(map(str, prefixes))
-    use = "use one inside " + held if prefixes else "ask the provider to grant {0} a prefix of its own in {1}.{0}.prefixes".format(
-        customer, REGISTRY_PATH)
+    within = use.format(held)
     other = [(p, c) for p, c in owners.items() if c != customer and network.overlaps(p)]
     if other:
-        relation = "is inside" if network.subnet_of(other[0][0]) else "overlaps"
-        return "{0} {1} {2}, granted to customer '{3}'".format(what, relation, other[0][0], other[0][1]), use
+        prefix, owner = other[0]
+        relation = "is" if network == prefix else ("is inside {0}," if network.subnet_of(prefix) else "overlaps {0},").format(prefix)
+        own = "ask the provider to grant {0} a prefix of its own in {1}.{0}.prefixes".format(customer, REGISTRY_PATH)
+        return "{0} {1} granted to customer '{2}'".format(what, relation, owner), within + ", or " + own if prefixes else own
+    ask = "ask the provider to grant a prefix holding {0} in {1}.{2}.prefixes".format(shown, REGISTRY_PATH, customer)
     if prefixes:
-        return ("{0} is not inside a prefix granted to this customer ({1})".format(what, held),
-                "{0}, or ask the provider to grant a prefix holding {1} in {2}.{3}.prefixes".format(use, shown, REGISTRY_PATH, customer))
-    return ("{0} is not inside a granted prefix: no prefix is granted to this customer".format(what),
-            "ask the provider to grant a prefix holding {0} in {1}.{2}.prefixes".format(shown, REGISTRY_PATH, customer))
+        return "{0} is not inside a prefix granted to this customer ({1})".format(what, held), within + ", or " + ask
+    return "{0} is not inside a granted prefix: no prefix is granted to this customer".format(what), ask

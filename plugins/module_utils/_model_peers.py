@@ -40,7 +40,7 @@ def _peer(analysis, customer, vm, scope, field, raw):
     usable = _name(analysis, vm, scope, field, name)
     number, prefix = _index(analysis, scope, field, name, raw.get("index"))
     if prefix is not None and not network_granted(analysis, customer, ipaddress.IPv6Network(prefix), scope, field + ".index",
-                                                  "peer index " + str(number) + " gives {0}, which"):
+                                                  "peer index " + str(number) + " gives {0}, which", "use an index whose /64 lies in {0}"):
         prefix = None
     key = _public_key(analysis, scope, field, name, raw.get("public_key"))
     if usable and prefix is not None and key is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ansible_collections.v6only.gateway.plugins.module_utils._addresses import NAT64_PREFIX_LENGTHS as NAT64_LENGTHS
-from ansible_collections.v6only.gateway.plugins.module_utils._grants import outside_grant, refusal
+from ansible_collections.v6only.gateway.plugins.module_utils._grants import outside_grant, refusal, reserved_label
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import error_line, shown
 
 # Patterns are used with fullmatch only: `$` would accept a trailing newline.
@@ -77,7 +77,7 @@ class Analysis:
     def claim(self, value, what, customer, vm, field):
         """Register a name, zone or mail domain as the customer's; None if unusable."""
         scope = scope_of(customer, vm)
-        name = dns_name(value)
+        name = dns_name(value) or reserved_label(value)
         if name is None:
             self.error(scope, field, "{0} is not a valid DNS name".format(shown(value)),
                        "use a fully qualified name of letters, digits and hyphens (xn-- form for IDNs), without wildcards")

@@ -15,7 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible_collections.v6only.gateway.plugins.module_utils._grants import REGISTRY_PATH, covering_prefix, parents, refusal, ungranted_network
+from ansible_collections.v6only.gateway.plugins.module_utils._grants import (
+    REGISTRY_PATH,
+    covering_prefix,
+    is_within,
+    parents,
+    refusal,
+    reserved_label,
+    ungranted_network,
+)
 from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import did_you_mean, plain, shown
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import LABEL, dns_name, is_list, kind, network, scope_of, unknown_keys
 
@@ -119,7 +127,7 @@ def _listed(analysis, scope, raw, field):
 
 
 def _grant_domain(analysis, scope, grant, field, value, zones):
-    domain = dns_name(value)
+    domain = dns_name(value) or reserved_label(value)
     if domain is None:
         analysis.error(scope, field, "{0} is not a valid DNS name".format(shown(value)), "grant a fully qualified domain name")
         return
@@ -150,46 +158,66 @@ def _grant_prefix(analysis, scope, grant, field, value):
 
 
 def _shared_domains(analysis):
-    """A domain belongs to one customer: equal or nested grants of two customers are refused."""
-    owner = {}
+    """A domain belongs to one customer: of two equal or nested grants, the first customer in name order keeps it."""
+    owners = {}
+    for name, grant in analysis.grants.items():
+        for domain in grant["domains"]:
+            owners.setdefault(domain, []).append(name)
+    clashes = {}  # (customer, domain) refused -> (the other's domain, the other customer)
+    for name, grant in analysis.grants.items():
+        for domain in grant["domains"]:
+            for other_domain in [domain] + parents(domain):
+                for other in owners.get(other_domain, ()):
+                    if other != name:
+                        _clash(clashes, (name, domain), (other, other_domain))
     for name, grant in analysis.grants.items():
         for domain in list(grant["domains"]):
-            first = owner.setdefault(domain, name)
-            if first != name:
-                _refuse_domain(analysis, name, grant, domain, "{0} is already granted to customer '{1}'".format(domain, first), first)
-    for name, grant in analysis.grants.items():
-        for domain in list(grant["domains"]):
-            for parent in parents(domain):
-                if owner.get(parent, name) != name:
-                    _refuse_domain(analysis, name, grant, domain, "{0} is inside {1}, granted to customer '{2}'".format(
-                        domain, parent, owner[parent]), owner[parent])
-                    break
+            if (name, domain) in clashes:
+                other_domain, other = clashes[(name, domain)]
+                where = "is already granted to" if other_domain == domain else (
+                    "is inside {0}, granted to" if is_within(domain, other_domain) else "holds {0}, granted to").format(other_domain)
+                _refuse(analysis, name, "domains", domain, "{0} {1} customer '{2}'".format(domain, where, other),
+                        "grant a domain to one customer only: remove it here or from customer '{0}'".format(other))
     analysis.domain_grants = {d: name for name, g in analysis.grants.items() for d in g["domains"]}
 
 
-def _refuse_domain(analysis, name, grant, domain, problem, other):
-    analysis.error(_scope(name), grant["fields"][domain], problem,
-                   "grant a domain to one customer only: remove it here or from customer '{0}'".format(other))
-    grant["domains"].remove(domain)
-    grant["refused_domains"].append(domain)
-
-
 def _overlapping_prefixes(analysis):
-    # CIDR blocks nest or are disjoint: sorted, an overlap always shows
-    # against the widest block still open (as _model_checks does for files).
-    blocks = sorted((int(p.network_address), p.prefixlen, name, p) for name, g in analysis.grants.items() for p in g["prefixes"])
-    open_block = None
-    for first, _length, name, prefix in blocks:
-        if open_block is not None and first <= open_block[0] and open_block[2] != name:
-            grant = analysis.grants[name]
-            analysis.error(_scope(name), grant["fields"][prefix], "{0} overlaps {1}, granted to customer '{2}'".format(
-                prefix, open_block[1], open_block[2]), "grant every customer prefixes no other grant overlaps")
-            grant["prefixes"].remove(prefix)
-            grant["refused_prefixes"].append(prefix)
-            continue
-        if open_block is None or first > open_block[0]:
-            open_block = (int(prefix.broadcast_address), prefix, name)
+    """Granted prefixes never overlap: of two, the first customer in name order keeps its own."""
+    owners = {}  # (first address, length) -> [(customer, prefix)]
+    for name, grant in analysis.grants.items():
+        for prefix in grant["prefixes"]:
+            owners.setdefault((int(prefix.network_address), prefix.prefixlen), []).append((name, prefix))
+    # Only the lengths in use can hold a prefix, so each check is a few lookups.
+    lengths = sorted({length for _first, length in owners})
+    clashes = {}
+    for (first, length), entries in owners.items():
+        for name, prefix in entries:
+            for wider in lengths:
+                if wider > length:
+                    break
+                for other, other_prefix in owners.get((first >> (128 - wider) << (128 - wider), wider), ()):
+                    if other != name:
+                        _clash(clashes, (name, prefix), (other, other_prefix))
+    for name, grant in analysis.grants.items():
+        for prefix in list(grant["prefixes"]):
+            if (name, prefix) in clashes:
+                other_prefix, other = clashes[(name, prefix)]
+                _refuse(analysis, name, "prefixes", prefix, "{0} overlaps {1}, granted to customer '{2}'".format(prefix, other_prefix, other),
+                        "grant every customer prefixes no other grant overlaps")
     analysis.prefix_grants = {p: name for name, g in analysis.grants.items() for p in g["prefixes"]}
+
+
+def _clash(clashes, one, two):
+    """Record the clash against whichever grant belongs to the customer later in name order (its first clash only)."""
+    loser, keeper = (one, two) if one[0] > two[0] else (two, one)
+    clashes.setdefault(loser, (keeper[1], keeper[0]))
+
+
+def _refuse(analysis, name, kind_of, value, problem, fix):
+    grant = analysis.grants[name]
+    analysis.error(_scope(name), grant["fields"][value], problem, fix)
+    grant[kind_of].remove(value)
+    grant["refused_" + kind_of].append(value)
 
 
 def _verification(analysis, name, grant, required):
@@ -197,11 +225,9 @@ def _verification(analysis, name, grant, required):
         return
     for domain in list(grant["domains"]):
         if domain not in grant["verified"]:
-            analysis.error(_scope(name), grant["fields"][domain], "{0} has no proof of control and require_verified is true".format(domain),
-                           "have the customer publish TXT _v6only-challenge.{0} and run {1} for it, which records it under verified".format(
-                               domain, PROOF))
-            grant["domains"].remove(domain)
-            grant["refused_domains"].append(domain)
+            _refuse(analysis, name, "domains", domain, "{0} has no proof of control and require_verified is true".format(domain),
+                    "have the customer publish TXT _v6only-challenge.{0} and run {1} for it, which records it under verified".format(
+                        domain, PROOF))
 
 
 def _scope(name):
@@ -220,13 +246,14 @@ def registered(analysis, customer):
     return False
 
 
-def network_granted(analysis, customer, net, scope, field, what):
+def network_granted(analysis, customer, net, scope, field, what, use="use one inside {0}"):
+    """False, reported, when `net` lies outside the customer's granted prefixes (see _grants.ungranted_network)."""
     grant = analysis.grants.get(customer)
     if grant is None:
         return True
     if covering_prefix(net, grant["refused_prefixes"]) is not None:
         return False
-    ungranted = ungranted_network(customer, net, grant, analysis.prefix_grants, what)
+    ungranted = ungranted_network(customer, net, grant, analysis.prefix_grants, what, use)
     if ungranted is not None:
         analysis.error(scope, field, *ungranted)
         return False
