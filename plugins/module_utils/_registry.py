@@ -153,8 +153,9 @@ def _grant_prefix(analysis, scope, grant, field, value):
         analysis.error(scope, field, "{0} is outside the provider's customer_prefixes and vpn_prefix ({1})".format(
             prefix, ", ".join(map(str, pools))), "grant a prefix inside one of them")
         return
-    grant["fields"][prefix] = field
-    grant["prefixes"].append(prefix)
+    if prefix not in grant["fields"]:
+        grant["fields"][prefix] = field
+        grant["prefixes"].append(prefix)
 
 
 def _shared_domains(analysis):
@@ -170,14 +171,7 @@ def _shared_domains(analysis):
                 for other in owners.get(other_domain, ()):
                     if other != name:
                         _clash(clashes, (name, domain), (other, other_domain))
-    for name, grant in analysis.grants.items():
-        for domain in list(grant["domains"]):
-            if (name, domain) in clashes:
-                other_domain, other = clashes[(name, domain)]
-                where = "is already granted to" if other_domain == domain else (
-                    "is inside {0}, granted to" if is_within(domain, other_domain) else "holds {0}, granted to").format(other_domain)
-                _refuse(analysis, name, "domains", domain, "{0} {1} customer '{2}'".format(domain, where, other),
-                        "grant a domain to one customer only: remove it here or from customer '{0}'".format(other))
+    _refuse_clashes(analysis, "domains", clashes, _domain_clash)
     analysis.domain_grants = {d: name for name, g in analysis.grants.items() for d in g["domains"]}
 
 
@@ -198,12 +192,8 @@ def _overlapping_prefixes(analysis):
                 for other, other_prefix in owners.get((first >> (128 - wider) << (128 - wider), wider), ()):
                     if other != name:
                         _clash(clashes, (name, prefix), (other, other_prefix))
-    for name, grant in analysis.grants.items():
-        for prefix in list(grant["prefixes"]):
-            if (name, prefix) in clashes:
-                other_prefix, other = clashes[(name, prefix)]
-                _refuse(analysis, name, "prefixes", prefix, "{0} overlaps {1}, granted to customer '{2}'".format(prefix, other_prefix, other),
-                        "grant every customer prefixes no other grant overlaps")
+    _refuse_clashes(analysis, "prefixes", clashes, lambda prefix, other_prefix, other: (
+        "{0} overlaps {1}, granted to customer '{2}'".format(prefix, other_prefix, other), "grant every customer prefixes no other grant overlaps"))
     analysis.prefix_grants = {p: name for name, g in analysis.grants.items() for p in g["prefixes"]}
 
 
@@ -211,6 +201,21 @@ def _clash(clashes, one, two):
     """Record the clash against whichever grant belongs to the customer later in name order (its first clash only)."""
     loser, keeper = (one, two) if one[0] > two[0] else (two, one)
     clashes.setdefault(loser, (keeper[1], keeper[0]))
+
+
+def _domain_clash(domain, other_domain, other):
+    where = "is already granted to" if other_domain == domain else (
+        "is inside {0}, granted to" if is_within(domain, other_domain) else "holds {0}, granted to").format(other_domain)
+    return ("{0} {1} customer '{2}'".format(domain, where, other),
+            "grant a domain to one customer only: remove it here or from customer '{0}'".format(other))
+
+
+def _refuse_clashes(analysis, kind_of, clashes, describe):
+    """Refuse each clashing grant, in registry order; `describe(value, other value, other customer)` gives (problem, fix)."""
+    for name, grant in analysis.grants.items():
+        for value in list(grant[kind_of]):
+            if (name, value) in clashes:
+                _refuse(analysis, name, kind_of, value, *describe(value, *clashes[(name, value)]))
 
 
 def _refuse(analysis, name, kind_of, value, problem, fix):
@@ -226,8 +231,8 @@ def _verification(analysis, name, grant, required):
     for domain in list(grant["domains"]):
         if domain not in grant["verified"]:
             _refuse(analysis, name, "domains", domain, "{0} has no proof of control and require_verified is true".format(domain),
-                    "have the customer publish TXT _v6only-challenge.{0} and run {1} for it, which records it under verified".format(
-                        domain, PROOF))
+                    "have the customer publish TXT _v6only-challenge.{0}, then run {1} check --inventory inventories/<env> "
+                    "--customer {2} --domain {0} --record".format(domain, PROOF, name))
 
 
 def _scope(name):
