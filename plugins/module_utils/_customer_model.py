@@ -9,6 +9,7 @@ Read the stages in this order; each is one file that fits on a screen:
 3. `_model_services`   each VM's services, as pending rows and lend demands
 4. `_model_peers`      each VM's WireGuard peers
 5. `_model_checks`     checks that need every customer
+   (`_model_quotas`: what each customer takes, against the registry's quotas)
 6. `_forward_table`    rows placed, sorted and split per serving role
 
 `analyse()` runs them once and returns {errors, model}: every problem in the
@@ -26,6 +27,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._forward_table impo
 from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import active_leases
 from ansible_collections.v6only.gateway.plugins.module_utils._model_checks import cross_checks
 from ansible_collections.v6only.gateway.plugins.module_utils._model_customers import read_customers
+from ansible_collections.v6only.gateway.plugins.module_utils._model_quotas import check_quotas
 from ansible_collections.v6only.gateway.plugins.module_utils._model_settings import read_settings
 from ansible_collections.v6only.gateway.plugins.module_utils._model_values import Analysis
 from ansible_collections.v6only.gateway.plugins.module_utils._registry import read_registry
@@ -55,6 +57,7 @@ def analyse(customers, settings=None, leases=None, registry=None):
         read_registry(analysis, registry)
         read_customers(analysis, customers)
         cross_checks(analysis)
+        check_quotas(analysis)
         model = None if analysis.errors else forward_table(analysis)
         return {"errors": analysis.errors, "model": model}
 

@@ -127,7 +127,9 @@ def test_jool_config_partitions_pool4_per_customer(podman_host, model):
     assert conf["global"]["logging-session"] is False
     assert conf["global"]["tcp-trans-timeout"] == "4:00"
     assert conf["global"]["icmp-timeout"] == "2:00"
-    quota = model["ports_per_customer"]
+    # The slice is dave's nat64_ports quota from the registry (the provider default).
+    (dave,) = model["customers"]
+    quota = dave["quotas"]["nat64_ports"]
     for protocol in ("TCP", "UDP", "ICMP"):
         entries = [e for e in conf["pool4"] if e["protocol"] == protocol]
         assert all(e["prefix"] == "%s/32" % TRANSLATOR_V4 for e in entries)

@@ -14,6 +14,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import C
 from ansible_collections.v6only.gateway.plugins.plugin_utils._customer_files import load_customer_files
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import CustomerModelError, format_errors
 from ansible_collections.v6only.gateway.plugins.module_utils import _customer_model
+from ansible_collections.v6only.gateway.plugins.module_utils._model_quotas import QUOTA_DEFAULTS
 from granted import registry_for
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -116,7 +117,7 @@ def test_model_top_level_keys_and_settings_defaults():
     assert model["settings"]["carries"] == {}
     assert list(model["tables"]) == list(SERVING_ROLES)
     assert model["customers"] == [{"name": "alice", "prefix": "2001:db8:100:a::/64", "domains": ["alice.example"],
-                                   "vms": ["alice-web"]}]
+                                   "vms": ["alice-web"], "quotas": QUOTA_DEFAULTS}]
     assert model["vms"] == [{"customer": "alice", "name": "alice-web", "ipv6": "2001:db8:100:a::10", "duid": None,
                              "mac": None}]
 
@@ -329,7 +330,10 @@ def test_generated_inventories_give_a_consistent_table(proto_sets):
         name = "c{0}".format(i)
         customers.append(customer(name, vm(name + "-vm", "2001:db8:100:{0:x}::10".format(i + 1),
                                            *[_service(p, name, i) for p in sorted(protos)])))
-    model = build_model(customers, with_settings(lending_pool=["198.51.100.{0}".format(n) for n in range(40, 60)]))
+    settings = with_settings(lending_pool=["198.51.100.{0}".format(n) for n in range(40, 60)])
+    # Every lent protocol on one VM is more lend demands than the default quota allows.
+    lent = sum(1 for entry in CATALOGUE.values() if entry["routing"] == "lend")
+    model = _customer_model.build_model(customers, settings, None, registry_for(customers, settings, quotas={"lent_addresses": lent}))
     rows = model["rows"]
     ids = [r["id"] for r in rows]
     assert len(set(ids)) == len(ids)
