@@ -74,7 +74,7 @@ def _proto(analysis, seen, scope, where, index, raw):
         analysis.error(scope, where, "is {0}, not a mapping".format(kind(raw)), "write each service as a mapping with at least `proto:`")
         return None
     proto = raw.get("proto")
-    if proto not in CATALOGUE:
+    if not isinstance(proto, str) or proto not in CATALOGUE:
         analysis.error(scope, where + ".proto", "unknown protocol {0}".format(shown(proto)),
                        "use one of: {0}; anything else is `custom` with port and transport".format(", ".join(CATALOGUE)))
         return None

@@ -68,6 +68,8 @@ def _kind(data):
 
 def _yaml_problem(exc):
     """PyYAML's problem and where, on one line, without the quoted snippet of the file."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        return "the control character U+{0:04X} at character {1} is not allowed".format(exc.character, exc.position + 1)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     words = [w for w in (getattr(exc, "context", None), getattr(exc, "problem", None)) if w]
     if not words or mark is None:
@@ -75,8 +77,8 @@ def _yaml_problem(exc):
     return "{0} (line {1}, column {2})".format(" ".join(" ".join(words).split()), mark.line + 1, mark.column + 1)
 
 
-def _parsed(path):
-    """(content, None) or (None, what is wrong with the file)."""
+def _text(path):
+    """(text, None) or (None, why the file is not read): over the cap (read no further), unreadable, not UTF-8."""
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -87,19 +89,28 @@ def _parsed(path):
         return None, "is {0} bytes, over the cap of {1} bytes ({2} KiB)".format(
             max(size, len(raw)), MAX_FILE_BYTES, MAX_FILE_BYTES // 1024)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         return None, "is not UTF-8 text (byte {0})".format(exc.start)
-    loader = _StrictLoader(text)
-    loader.name = os.path.basename(path)  # marks name the file, not "<unicode string>"
+
+
+def _parsed(path):
+    """(content, None) or (None, what is wrong with the file)."""
+    text, error = _text(path)
+    if error is not None:
+        return None, error
+    loader = None
     try:
+        loader = _StrictLoader(text)  # the reader refuses control characters already here
+        loader.name = os.path.basename(path)  # marks name the file, not "<unicode string>"
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         return None, "is not valid YAML: " + _yaml_problem(exc)
     except RecursionError:
         return None, "nests too deeply to be read"
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         return None, "is {0}, not a mapping".format(_kind(data))
     return data, None

@@ -109,6 +109,8 @@ def test_an_oversized_file_is_refused_unread_naming_its_size_and_the_cap(tmp_pat
 @pytest.mark.parametrize("data, error", [
     (b"vms: [\xff]\n", "is not UTF-8 text (byte 6)"),
     (b"[" * 20000, "nests too deeply to be read"),
+    (b"vms: []\n\x00", "is not valid YAML: the control character U+0000 at character 9 is not allowed"),
+    (b"vms: [\x1b[31m]\n", "is not valid YAML: the control character U+001B at character 7 is not allowed"),
 ])
 def test_undecodable_or_absurdly_nested_files_become_error_entries(tmp_path, data, error):
     (tmp_path / "mallory.yml").write_bytes(data)
