@@ -26,15 +26,20 @@ from ansible_collections.v6only.gateway.plugins.module_utils._model_values impor
     scope_of,
     unknown_keys,
 )
-from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import cap_errors, did_you_mean, plain, shown, strict_problems
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import (
+    MAX_FILE_BYTES,
+    cap_errors,
+    did_you_mean,
+    plain,
+    shown,
+    strict_problems,
+)
 from ansible_collections.v6only.gateway.plugins.module_utils._registry import network_granted, registered
 
 CUSTOMER_KEYS = ("name", "prefix", "domains", "vms")
 VM_KEYS = ("name", "ipv6", "duid", "mac", "services", "vpn_peers")
 # An entry of the customer_files lookup: the file's content kept apart from what the loader says about it.
 LOADED_KEYS = frozenset(("name", "file", "error", "content"))
-# plugin_utils/_customer_files.py MAX_FILE_BYTES, for the fix of a refused file.
-MAX_FILE_KIB = 256
 # A VM name must leave room for the longest protocol in one 63-octet label of
 # its gateway name.
 _GATEWAY_LABEL_OVERHEAD = len(GATEWAY_NAME_FORMAT.split(".", 1)[0].format(proto="", vm="")) + max(
@@ -107,7 +112,7 @@ def _customer_entry(analysis, position, raw):
     if error is not None:
         analysis.error(scope, "(file)", "{0} {1}".format(plain(source), error),
                        "make the file one plain YAML mapping of at most {0} KiB, without anchors or aliases, with the keys {1}".format(
-                           MAX_FILE_KIB, ", ".join(CUSTOMER_KEYS[1:])))
+                           MAX_FILE_BYTES // 1024, ", ".join(CUSTOMER_KEYS[1:])))
         return None
     if not usable:
         analysis.error(scope, "name", "{0} is not a usable customer name".format(shown(name)),

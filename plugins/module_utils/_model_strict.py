@@ -18,6 +18,9 @@ import reprlib
 import unicodedata
 from collections.abc import Mapping
 
+# Larger than any honest customer file by two orders of magnitude; the
+# customer_files loader refuses a bigger file unread.
+MAX_FILE_BYTES = 256 * 1024
 # Values quoted in an error are cut to this many characters.
 MAX_SHOWN = 64
 # The deepest option is vms[].services[].names[]; anything far below is not a customer file.

@@ -13,10 +13,9 @@ import os
 
 import yaml
 
+from ansible_collections.v6only.gateway.plugins.module_utils._model_strict import MAX_FILE_BYTES
+
 SUFFIXES = (".yml", ".yaml")
-# Larger than any honest customer file by two orders of magnitude; checked
-# before parsing so a hostile file costs the controller nothing.
-MAX_FILE_BYTES = 256 * 1024
 
 
 class _StrictLoader(yaml.SafeLoader):
