@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import validate
 from ansible_collections.v6only.gateway.plugins.module_utils._domain_proof import (
     TOKEN_LENGTH, VERIFIED_VARIABLE, normalise_domain, parse_nameserver, record_line, record_name, record_verified,
     render_verified, token, txt_matches, verdict)
@@ -121,3 +122,20 @@ def test_recording_adds_the_domain_once_and_keeps_the_file_sorted():
 def test_a_registry_file_of_another_shape_is_refused_not_rewritten(current):
     with pytest.raises(ValueError, match="must map customer names to lists of domains"):
         record_verified(current, "alice", "alice.example")
+
+
+def test_what_record_writes_is_what_the_model_reads_as_verified():
+    settings = {"customer_prefixes": ["2001:db8:100::/48"], "gateway_ipv4": "198.51.100.20", "zone": "ip4-gw.example.net"}
+    alice = {"name": "alice", "prefix": "2001:db8:100:a::/64", "domains": ["alice.example"], "vms": []}
+    registry = {"require_verified": True, "customers": {
+        "alice": {"domains": ["alice.example"], "prefixes": ["2001:db8:100:a::/64"]}}}
+
+    def errors(recorded):
+        loaded = yaml.safe_load(render_verified(recorded))[VERIFIED_VARIABLE]
+        return validate([alice], settings, None, registry, loaded)
+
+    assert errors(record_verified(None, "alice", "alice.example")) == []
+    # Another customer's proof, or a proof of a domain not granted (recorded first, or revoked since), counts for nothing.
+    for recorded in ({}, record_verified(None, "bob", "alice.example"), record_verified(None, "alice", "shop.example")):
+        assert [e.split(": ", 1)[1].split(". Fix")[0] for e in errors(recorded)] == [
+            "alice.example has no proof of control and require_verified is true"]
