@@ -28,4 +28,10 @@ options:
       - "Keys: C(customers) (each customer's C(domains), C(prefixes), C(verified) and C(quotas)), C(quotas), C(reserved_zones), C(require_verified)."
       - A customer file may only use the domains and prefixes granted to it (see C(docs/customer-model.md), "Registry").
     type: dict
+  registry_verified:
+    description:
+      - The proofs of control that C(scripts/domain-proof check --record) wrote (C(v6only_gateway_registry_verified)), customer name to domains.
+      - They add to each customer's C(verified); a recorded domain not (or no longer) granted to that customer is ignored.
+    type: dict
+    default: {}
 """

@@ -15,7 +15,7 @@ description:
     inventory once and decides itself whether to fail.
   - The model is the one R(v6only.gateway.forward_table,ansible_collections.v6only.gateway.forward_table_filter)
     returns; it is null whenever there is an error.
-positional: settings, leases, registry
+positional: settings, leases, registry, registry_verified
 extends_documentation_fragment:
   - v6only.gateway.customer_model_input
 """
@@ -52,8 +52,8 @@ _value:
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import analyse, format_errors
 
 
-def customer_model(customers, settings=None, leases=None, registry=None):
-    result = analyse(customers, settings, leases, registry)
+def customer_model(customers, settings=None, leases=None, registry=None, registry_verified=None):
+    result = analyse(customers, settings, leases, registry, registry_verified)
     result["message"] = format_errors(result["errors"]) if result["errors"] else ""
     return result
 

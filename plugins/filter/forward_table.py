@@ -18,7 +18,7 @@ description:
     header that gives the count.
   - Pure, so the same input always gives byte-identical output; addresses for
     C(lend) rows come only from O(leases), never invented.
-positional: settings, leases, registry
+positional: settings, leases, registry, registry_verified
 extends_documentation_fragment:
   - v6only.gateway.customer_model_input
 """
@@ -63,9 +63,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.v6only.gateway.plugins.module_utils._customer_model import CustomerModelError, build_model
 
 
-def forward_table(customers, settings=None, leases=None, registry=None):
+def forward_table(customers, settings=None, leases=None, registry=None, registry_verified=None):
     try:
-        return build_model(customers, settings, leases, registry)
+        return build_model(customers, settings, leases, registry, registry_verified)
     except CustomerModelError as exc:
         raise AnsibleFilterError(str(exc)) from None
 

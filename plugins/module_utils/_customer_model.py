@@ -48,13 +48,13 @@ def format_errors(errors):
     return "\n".join([header] + ["- " + e for e in errors])
 
 
-def analyse(customers, settings=None, leases=None, registry=None):
+def analyse(customers, settings=None, leases=None, registry=None, registry_verified=None):
     """{errors, model}: every problem, in inventory order, and the model (None unless errors is empty)."""
     with _cyclic_gc_paused():
         analysis = Analysis()
         read_settings(analysis, settings)
         analysis.leases = active_leases(analysis, leases)
-        read_registry(analysis, registry)
+        read_registry(analysis, registry, registry_verified)
         read_customers(analysis, customers)
         cross_checks(analysis)
         check_quotas(analysis)
@@ -62,14 +62,14 @@ def analyse(customers, settings=None, leases=None, registry=None):
         return {"errors": analysis.errors, "model": model}
 
 
-def validate(customers, settings=None, leases=None, registry=None):
+def validate(customers, settings=None, leases=None, registry=None, registry_verified=None):
     """Every problem in customers, settings, leases and registry, as a list of messages."""
-    return analyse(customers, settings, leases, registry)["errors"]
+    return analyse(customers, settings, leases, registry, registry_verified)["errors"]
 
 
-def build_model(customers, settings=None, leases=None, registry=None):
+def build_model(customers, settings=None, leases=None, registry=None, registry_verified=None):
     """The customer model (docs/customer-model.md); raises CustomerModelError."""
-    result = analyse(customers, settings, leases, registry)
+    result = analyse(customers, settings, leases, registry, registry_verified)
     if result["errors"]:
         raise CustomerModelError(result["errors"])
     return result["model"]

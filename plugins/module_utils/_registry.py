@@ -34,8 +34,12 @@ GRANT_KEYS = ("domains", "prefixes", "verified", "quotas")
 PROOF = "scripts/domain-proof"
 
 
-def read_registry(analysis, registry):
-    """Set analysis.registry (the raw mapping or None) and analysis.grants {customer: grant}."""
+def read_registry(analysis, registry, registry_verified=None):
+    """Set analysis.registry (the raw mapping or None) and analysis.grants {customer: grant}.
+
+    `registry_verified` maps customers to the domains scripts/domain-proof saw proven
+    (group_vars/all/registry_verified.yml); they add to each grant's `verified`.
+    """
     analysis.registry = registry if isinstance(registry, Mapping) else None
     analysis.grants = {}
     if registry is None:
@@ -62,6 +66,7 @@ def read_registry(analysis, registry):
     for name in sorted(customers, key=str):
         grant = _grant(analysis, name, customers[name])
         if grant is not None:
+            _add_recorded(grant, registry_verified, name)
             analysis.grants[name] = grant
     _shared_domains(analysis)
     _overlapping_prefixes(analysis)
@@ -114,6 +119,19 @@ def _grant(analysis, name, raw):
         else:
             grant["verified"].append(domain)
     return grant
+
+
+def _add_recorded(grant, registry_verified, name):
+    """Add the recorded proofs of the customer's granted domains to its `verified`.
+
+    A proof is recorded before the grant that require_verified needs, and may
+    outlive a revoked grant: a recorded domain not granted now counts for nothing.
+    """
+    recorded = registry_verified.get(name) if isinstance(registry_verified, Mapping) else None
+    for value in recorded if is_list(recorded) else []:
+        domain = dns_name(value)
+        if domain in grant["domains"] and domain not in grant["verified"]:
+            grant["verified"].append(domain)
 
 
 def _listed(analysis, scope, raw, field):
