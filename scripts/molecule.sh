@@ -1,18 +1,12 @@
 #!/usr/bin/env bash
-# Runs one Molecule scenario, then removes its networks. At most MOLECULE_SLOTS
-# scenarios run at once on this machine (default 1: the machines have 2 cores).
+# Runs one Molecule scenario, then removes its networks. One scenario runs at a
+# time on this machine (2 cores): a blocking flock queues the others, and each
+# starts the moment the lock is free.
 set -euo pipefail
 scenario=$1
 cd "$(dirname "$0")/.."
-slots=${MOLECULE_SLOTS:-1}
-slot=
-while [ -z "$slot" ]; do
-  for n in $(seq 1 "$slots"); do
-    exec 9>"/tmp/v6only-molecule.$n.lock"
-    if flock -n 9; then slot=$n; break; fi
-  done
-  [ -n "$slot" ] || sleep 5
-done
+exec 9>/tmp/v6only-molecule.1.lock
+flock 9
 trap 'bash scripts/networks.sh remove "molecule/$scenario/networks"' EXIT
 start=$(date +%s)
 echo "=== molecule $scenario"

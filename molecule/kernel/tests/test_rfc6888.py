@@ -147,9 +147,11 @@ def test_invalid_jool_config_is_refused_naming_the_setting(guest, netns, ansible
     config_before = guest.file("/etc/jool/jool.conf").content_string
     bad = {"logging-bib": True, "logging-session": False, "tcp-est-timeout": "banana",
            "tcp-trans-timeout": "4:00", "udp-timeout": "5:00", "icmp-timeout": "2:00"}
-    result = ansible_playbook("converge.yml", extra_vars={"jool_nat64_jool_globals": bad}, timeout=900)
+    result = ansible_playbook("refuse_jool_conf.yml", extra_vars={"jool_nat64_jool_globals": bad}, timeout=600)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0
+    # The role's own task refused it, through the role's validator.
+    assert "jool_nat64 : Write the Jool configuration" in output
     assert "Jool refuses this jool.conf" in output
     assert "global 'tcp-est-timeout' = \"banana\"" in output
     # The running instance and its file are the old ones, and it still translates.
