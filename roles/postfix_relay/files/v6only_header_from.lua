@@ -6,7 +6,12 @@ Ansible; the per-VM domains come from local.d/v6only_header_from.conf.
 
 A prefilter with a pre-result, so for VM clients nothing else in rspamd runs:
 a VM's mail is refused here or passed unscored, never spam-scored by chance.
-Other clients (not in the table) are left to rspamd's usual rules.
+Mail from the smarthost (Postfix names it in the milter macro {daemon_name},
+which rspamd passes as MTA-Name) from a client not in the table is refused:
+Postfix refuses such clients itself, so this only happens while the two
+tables differ during a reload, and then the check fails closed. Mail from
+elsewhere (the inbound MX, if the operator's spam hook uses this rspamd) is
+left to rspamd's usual rules.
 
 Refused (554 5.7.1, the text below): no From field or more than one (RFC 5322
 allows exactly one), a From without a valid address (a group, garbage), and
@@ -20,9 +25,10 @@ local SYMBOL = 'V6ONLY_HEADER_FROM'
 
 -- A missing or malformed table must fail the config check, never run open.
 local opts = rspamd_config:get_all_opt(N)
-if type(opts) ~= 'table' or type(opts.senders) ~= 'table' then
-  error(N .. ': no senders table in local.d/' .. N .. '.conf')
+if type(opts) ~= 'table' or type(opts.senders) ~= 'table' or type(opts.smarthost) ~= 'string' then
+  error(N .. ': no smarthost name or senders table in local.d/' .. N .. '.conf')
 end
+local smarthost = opts.smarthost
 local senders = {}
 for address, domains in pairs(opts.senders) do
   if type(domains) ~= 'table' then
@@ -43,6 +49,9 @@ local function check_header_from(task)
   local ip = task:get_from_ip()
   local allowed = ip and ip:is_valid() and senders[ip:to_string()]
   if not allowed then
+    if tostring(task:get_request_header('MTA-Name')) == smarthost then
+      return refuse(task, string.format('client %s is not a customer VM', ip and ip:to_string() or 'unknown'))
+    end
     return
   end
   local fields = #(task:get_header_full('From') or {})
