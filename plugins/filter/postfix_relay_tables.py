@@ -16,7 +16,8 @@ description:
     returns what the postfix_relay role renders; the role itself holds no routing logic.
   - Inbound, each customer domain is a relay domain routed to every VM of that customer that
     declared smtp. Outbound, each VM of a customer with mail domains maps to a restriction class
-    allowing only that customer's domains as envelope senders.
+    allowing only that customer's domains as envelope senders, and carries the same domains
+    (C(senders)) for the smarthost's header From check.
   - Fails when a row is not a relay row, a domain would go to two customers, a static transport
     names a relayed domain, or two customer names give the same class name.
 positional: customers, vms, static_transports, transport
@@ -55,7 +56,8 @@ EXAMPLES = r"""
   # tables.relay_domains => ['alice.example']
   # tables.transport => [{domain: alice.example, nexthop: 'relay:[2001:db8:100:a::10]:25'}]
   # tables.clients => [{network: 2001:db8:100:a::10/128, address: '2001:db8:100:a::10',
-  #                     class: postfix_relay_customer_alice, vm: alice-web, customer: alice}]
+  #                     class: postfix_relay_customer_alice, vm: alice-web, customer: alice,
+  #                     senders: ['alice.example']}]
   # tables.classes => [{'name': 'postfix_relay_customer_alice', 'customer': 'alice', 'senders': ['alice.example']}]
   # tables.dns => [{'customer': 'alice', 'domains': ['alice.example'], 'mx': ['smtp-alice-web-ip4-gw.ip4-gw.example.net']}]
 """

@@ -6,7 +6,10 @@ Inbound, every domain of a `relay` row is a relay domain whose transport is the
 VMs that declared smtp. Outbound, each VM address maps to a restriction class
 of its customer, and that class allows only the customer's domains as
 envelope senders: Postfix cannot key one lookup on (client, sender), but a
-class per customer keeps the table keyed by address.
+class per customer keeps the table keyed by address. The same domains, per VM
+address, are what the smarthost's header From check (rspamd) allows: one
+mapping, so the envelope and the header can never disagree on who may send as
+which domain.
 """
 
 import ipaddress
@@ -35,8 +38,9 @@ def relay_tables(rows, customers, vms, static_transports=None, transport="relay"
     transport: [{domain, nexthop: "transport:[ipv6]:port, [ipv6]:port"}] sorted by
       domain, the static_transports (domain -> nexthop, e.g. a test MX without
       DNS) included.
-    clients: [{network: ipv6/128, address, class, vm, customer}] sorted by
-      address: the VMs allowed to use the smarthost.
+    clients: [{network: ipv6/128, address, class, vm, customer, senders}] sorted
+      by address: the VMs allowed to use the smarthost, each with the mail
+      domains (its class's senders) it may name in the envelope and header From.
     classes: [{name, customer, senders}] for customers with mail domains.
     dns: [{customer, domains, mx}] where mx are the gateway names of the
       customer's relay rows.
@@ -97,7 +101,7 @@ def _classes(customers):
 
 
 def _clients(vms, classes):
-    """{network, address, class, vm, customer} for each VM whose customer has a class, by address."""
+    """{network, address, class, vm, customer, senders} for each VM whose customer has a class, by address."""
     clients = []
     for vm in vms:
         name = class_name(vm["customer"])
@@ -105,5 +109,6 @@ def _clients(vms, classes):
             continue
         address = ipaddress.IPv6Address(vm["ipv6"])
         clients.append((int(address), {"network": f"{address.compressed}/128", "address": address.compressed,
-                                       "class": name, "vm": vm["name"], "customer": vm["customer"]}))
+                                       "class": name, "vm": vm["name"], "customer": vm["customer"],
+                                       "senders": list(classes[name]["senders"])}))
     return [entry for _, entry in sorted(clients)]

@@ -225,28 +225,48 @@ def test_dkim_key_is_private_to_opendkim(podman_host):
     assert podman_host("pf-gw").file(f"/etc/opendkim/keys/bob.example/{DKIM_SELECTOR}.private").mode == 0o600
 
 
-def test_forged_header_from_gets_only_the_envelope_domains_signature(podman_host, wait_for_mail):
-    """Envelope alice.example (authorised for alice-mail), header From bob.example: signed d=alice.example."""
-    marker = f"pf-dkim-forged-{uuid.uuid4()}"
+def test_header_from_of_its_own_domain_is_accepted_and_delivered(podman_host, wait_for_mail):
+    """A display name that looks like another domain's address is no address: only <alice@alice.example> counts."""
+    marker = f"pf-from-own-{uuid.uuid4()}"
     rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example",
-                        f"--header 'From: boss@bob.example' --header 'Subject: {marker}'")
+                        f"--header 'From: \"boss@bob.example\" <Alice@ALICE.example>' --header 'Subject: {marker}'")
     assert rc == 0, out
+    assert "<-  250 2.0.0 Ok: queued" in out
     message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
-    assert "\nFrom: boss@bob.example" in message
-    assert [(t["d"], t["s"]) for t in dkim_signatures(message)] == [("alice.example", DKIM_SELECTOR)], message
+    assert '\nFrom: "boss@bob.example" <Alice@ALICE.example>' in message
 
 
-def test_null_sender_with_a_forged_header_from_is_not_signed(podman_host, wait_for_mail):
-    """A bounce (null envelope sender) names no authorised domain, so it gets no signature at all."""
+FOREIGN_FROM = "<** 554 5.7.1 header From domain bob.example is not one of this VM's customer domains"
+
+
+def test_header_from_of_another_customer_is_refused_with_5_7_1(podman_host):
+    """Envelope alice.example (alice-mail's own), header From bob.example: refused at the end of DATA."""
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example", "--header 'From: Boss <boss@bob.example>'")
+    assert rc != 0
+    assert FOREIGN_FROM in out, out
+    assert "queued" not in out
+
+
+def test_header_from_is_checked_for_bounces_too(podman_host, wait_for_mail):
+    """A null envelope sender names no domain: its header From must still be the customer's; such a bounce goes unsigned."""
+    rc, out = smarthost(podman_host, ALICE_MAIL, "'<>'", "--header 'From: MAILER-DAEMON@bob.example'")
+    assert rc != 0 and FOREIGN_FROM in out, out
     marker = f"pf-dkim-null-{uuid.uuid4()}"
     rc, out = smarthost(podman_host, ALICE_MAIL, "'<>'",
-                        f"--header 'From: boss@bob.example' --header 'Subject: {marker}'")
+                        f"--header 'From: MAILER-DAEMON@alice.example' --header 'Subject: {marker}'")
     assert rc == 0, out
     message = wait_for_mail(podman_host("pf-mx"), "/var/mail/carol", marker)
-    assert "Return-Path: <>" in message and "\nFrom: boss@bob.example" in message
+    assert "Return-Path: <>" in message and "\nFrom: MAILER-DAEMON@alice.example" in message
     assert dkim_signatures(message) == [], message
     queue_id = re.search(r"by mail\.ip4-gw\.example\.net \(Postfix\) with E?SMTPS? id (\w+)", message).group(1)
     assert f"{queue_id}: DKIM-Signature field added" not in journal(podman_host("pf-gw"), "opendkim")
+
+
+def test_a_message_without_header_from_is_refused(podman_host):
+    rc, out = smarthost(podman_host, ALICE_MAIL, "alice@alice.example",
+                        "--data 'To: carol@example.net\\nSubject: no From\\n\\nbody\\n'")
+    assert rc != 0
+    assert "<** 554 5.7.1 message has no header From; it must name one of this VM's customer domains" in out, out
 
 
 def test_a_main_cf_with_a_parameter_postfix_ignores_never_lands(podman_host, ansible_playbook):

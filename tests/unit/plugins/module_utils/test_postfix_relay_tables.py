@@ -49,11 +49,30 @@ def test_every_vm_of_a_customer_with_domains_may_send_as_that_customer_only():
         ("2001:db8:100:a::11/128", "2001:db8:100:a::11", "postfix_relay_customer_alice", "alice-mx2", "alice"),
         ("2001:db8:100:b::20/128", "2001:db8:100:b::20", "postfix_relay_customer_bob", "bob-app", "bob"),
     ]
-    assert all(list(c) == ["network", "address", "class", "vm", "customer"] for c in out["clients"])
+    assert all(list(c) == ["network", "address", "class", "vm", "customer", "senders"] for c in out["clients"])
     assert out["classes"] == [
         {"name": "postfix_relay_customer_alice", "customer": "alice", "senders": ["alice.example", "alice.example.org"]},
         {"name": "postfix_relay_customer_bob", "customer": "bob", "senders": ["bob.example"]},
     ]
+
+
+def test_each_vm_may_name_in_header_from_exactly_the_envelope_domains_of_its_customer():
+    out = tables()
+    senders = {c["name"]: c["senders"] for c in out["classes"]}
+    assert {c["address"]: c["senders"] for c in out["clients"]} == {
+        "2001:db8:100:a::9": ["alice.example", "alice.test"],
+        "2001:db8:100:a::10": ["alice.example", "alice.test"],
+        "2001:db8:100:a::11": ["alice.example", "alice.test"],
+        "2001:db8:100:b::20": ["bob.example"],
+    }
+    assert all(c["senders"] == senders[c["class"]] for c in out["clients"])
+
+
+def test_header_from_keys_are_the_addresses_as_rspamd_prints_them():
+    """rspamd looks the client up by its RFC 5952 text (inet_ntop), domains in lower case."""
+    vms = [{"customer": "dora", "name": "dora-1", "ipv6": "2001:DB8:0100:000d:0:0:0:0010"}]
+    out = relay_tables([], [{"name": "dora", "domains": ["Dora.Example."]}], vms)
+    assert [(c["address"], c["senders"]) for c in out["clients"]] == [("2001:db8:100:d::10", ["dora.example"])]
 
 
 def test_dns_advice_names_the_gateway_names_of_relay_rows():
