@@ -45,7 +45,7 @@ def test_no_registry_is_one_error_naming_the_variable_and_where_it_goes():
 
 @pytest.mark.parametrize("registry, expected", [
     ([], SCOPE + ", field 'v6only_gateway_registry': is a list, not a mapping. Fix: set it to a mapping with `customers:`; "
-         "see docs/customer-model.md, Registry."),
+     "see docs/customer-model.md, Registry."),
     ({"customer": {}, "customers": {"alice": ALICE}},
      SCOPE + ", field 'customer': unknown key. Fix: did you mean `customers`? Otherwise remove it; known options: customers, "
              "quotas, reserved_zones, require_verified."),
