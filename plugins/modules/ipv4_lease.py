@@ -145,7 +145,8 @@ def read_state(path):
         return "", []
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
-    fix = "It was not changed. Fix: repair it by hand or restore it from version control (git checkout -- FILE)."
+    unchanged = "It was not changed."
+    fix = f"{unchanged} Fix: repair it by hand or restore it from version control (git checkout -- FILE)."
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -156,7 +157,8 @@ def read_state(path):
     try:
         validate_leases(leases, where=f"lease state file {path}")
     except LeaseError as error:
-        raise LeaseError(f"{error}. {fix}") from None
+        # A fault with its own fix (a lease outside the pool) keeps it; one fix per message.
+        raise LeaseError(f"{error}. {unchanged if ' Fix: ' in str(error) else fix}") from None
     return text, leases
 
 

@@ -66,8 +66,11 @@ def saved_state():
 @pytest.mark.parametrize("corrupt, message", [
     # Broken YAML: refused by the lease module's reader, which the model uses too, naming the file.
     (lambda text: text.replace("leases:", "leases: [\n  - oops", 1), f"lease state file {STATE} is not valid YAML"),
-    # A hand edit that puts alice on bob's port: valid YAML, a double allocation.
-    (lambda text: text.replace("port: 110", "port: 25"), "tcp/25 on 198.51.100.104 is also held by"),
+    # A hand edit that moves alice's pop3 to bob's port: refused as a port pop3 is not lent on.
+    (lambda text: text.replace("port: 110", "port: 25"), "tcp/25 is not the port pop3 is lent on (tcp/110)"),
+    # A hand edit that gives alice bob's service on his address: valid leases, a double allocation.
+    (lambda text: text.replace("proto: pop3", "proto: smtp").replace("port: 110", "port: 25"),
+     "tcp/25 on 198.51.100.104 is also held by"),
 ])
 def test_a_corrupt_state_file_fails_the_run_and_touches_nothing(podman_host, ansible_playbook, saved_state, corrupt, message):
     gw = podman_host("il-gw")
