@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""containers.podman's podman connection, with pipelining: Molecule's scenarios use it
-(.config/molecule/config.yml), the collection does not ship it.
+"""containers.podman's podman connection, with pipelining: Molecule's scenarios
+(.config/molecule/config.yml) and the lab (ansible.cfg) use it; the collection does not ship it.
 
 The stock plugin runs `podman exec` without -i, so it cannot pipeline: every task then
 costs a temporary directory, a copy, a chmod and a clean-up besides the module itself,
