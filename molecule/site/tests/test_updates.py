@@ -1,0 +1,115 @@
+"""Customer changes on the live site: the customer path (`site.yml --skip-tags setup`).
+
+Runs after test_site_e2e.py, on the converged scenario. A customer, dave, is
+added and removed the way a merged pull request would do it: his registry
+grant and his file arrive as `v6only_gateway_registry` and
+`v6only_gateway_customers` (extra vars take the place of group_vars). While
+that happens, a bounded HTTPS loop from the IPv4 client to carol counts
+failures; it stays far below haproxy_sni_conn_rate_limit (200 per 10 s).
+"""
+
+import copy
+import os
+import re
+import subprocess
+import time
+
+import yaml
+
+SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+SITE = "../../playbooks/site.yml"
+GATEWAY_IPV4 = "198.51.100.147"
+DAVE_IPV6 = "2001:db8:10c::11"
+DAEMONS = ("haproxy", "dnsdist", "unbound", "postfix", "rspamd")
+RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+HEADER = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.+?)\]")
+CHANGED = re.compile(r"^changed: \[([^\]]+)\]")
+# At most 6 requests a second for at most 300 s, whatever happens to the test.
+LOOP = ("for i in $(seq 1 1800); do [ -e /tmp/stop-loop ] && break; "
+        "curl -sk --max-time 5 --resolve carol.example:443:{gw} https://carol.example/ -o /dev/null "
+        "-w '%{{http_code}}\\n' || echo fail; sleep 0.15; done").format(gw=GATEWAY_IPV4)
+
+with open(os.path.join(SCENARIO, "molecule.yml"), encoding="utf-8") as _handle:
+    BASE = yaml.safe_load(_handle)["provisioner"]["inventory"]["group_vars"]["all"]
+
+
+def customers(with_dave):
+    """The two inputs a customer pull request changes, with or without dave."""
+    registry = copy.deepcopy(BASE["v6only_gateway_registry"])
+    people = copy.deepcopy(BASE["v6only_gateway_customers"])
+    if with_dave:
+        registry["customers"]["dave"] = {"domains": ["dave.example"], "prefixes": [DAVE_IPV6 + "/128"]}
+        people.append({"name": "dave", "domains": ["dave.example"], "vms": [{
+            "name": "dave-web", "ipv6": DAVE_IPV6, "services": [
+                {"proto": "http", "names": ["dave.example"]},
+                {"proto": "https", "names": ["dave.example"], "proxy_protocol": True},
+                {"proto": "ssh", "gateway_port": 2202}]}]})
+    return {"v6only_gateway_registry": registry, "v6only_gateway_customers": people}
+
+
+def run_site(ansible_playbook, *args, with_dave):
+    run = ansible_playbook(SITE, *args, extra_vars=customers(with_dave), timeout=900)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-4000:]
+    recap = {host: (int(changed), int(unreachable), int(failed)) for host, changed, unreachable, failed in RECAP.findall(output)}
+    assert recap and all(u == 0 and f == 0 for _, u, f in recap.values()), recap
+    return output, recap
+
+
+def changed_tasks(output):
+    """{(task, host)} of every `changed:` line, named by the task or handler above it."""
+    task, found = None, set()
+    for line in output.splitlines():
+        header = HEADER.match(line)
+        if header:
+            task = header.group(1)
+        elif CHANGED.match(line):
+            found.add((task, CHANGED.match(line).group(1)))
+    return found
+
+
+def main_pids(gw):
+    return {name: gw.check_output(f"systemctl show -p MainPID --value {name}") for name in DAEMONS}
+
+
+def http_body(client, name, port=80, scheme="http"):
+    return client.run(f"curl -sk --max-time 5 --resolve {name}:{port}:{GATEWAY_IPV4} {scheme}://{name}:{port}/").stdout
+
+
+def test_an_idle_customer_path_changes_nothing(ansible_playbook):
+    _, recap = run_site(ansible_playbook, "--skip-tags", "setup", with_dave=False)
+    assert all(changed == 0 for changed, _, _ in recap.values()), recap
+
+
+def test_adding_and_removing_a_customer_is_live_predicted_and_drops_nothing(podman_host, ansible_playbook, wait_until):
+    gw, client, vm = podman_host("st-gw"), podman_host("st-client"), podman_host("st-vm")
+    # dave's VM is a second address on the stand-in VM, whose nginx answers any Host.
+    vm.run(f"ip -6 address add {DAVE_IPV6}/64 dev eth0 nodad")
+    before = main_pids(gw)
+    assert "dave.example" not in http_body(client, "dave.example")
+    client.run("rm -f /tmp/stop-loop /tmp/loop.out")
+    loop = subprocess.Popen(["podman", "exec", "st-client", "bash", "-c", LOOP + " > /tmp/loop.out"])
+    try:
+        predicted, _ = run_site(ansible_playbook, "--skip-tags", "setup", "--check", "--diff", with_dave=True)
+        # The diff shows the new routing lines: dave's name in the HTTP map.
+        assert re.search(r"^\+.*dave\.example", predicted, re.M), predicted[-4000:]
+        applied, _ = run_site(ansible_playbook, "--skip-tags", "setup", with_dave=True)
+        assert changed_tasks(predicted) == changed_tasks(applied), (changed_tasks(predicted), changed_tasks(applied))
+        assert "carol-web http dave.example" in wait_until(lambda: http_body(client, "dave.example"), 10)
+        assert "carol-web https dave.example" in http_body(client, "dave.example", 443, "https")
+        assert client.run(f"timeout 5 bash -c '</dev/tcp/{GATEWAY_IPV4}/2202'").rc == 0
+        run_site(ansible_playbook, "--skip-tags", "setup", with_dave=False)
+        assert "dave.example" not in http_body(client, "dave.example")
+    finally:
+        client.run("touch /tmp/stop-loop")
+        loop.wait(timeout=60)
+        vm.run(f"ip -6 address del {DAVE_IPV6}/64 dev eth0")
+    codes = client.check_output("cat /tmp/loop.out").split()
+    assert len(codes) > 20, codes
+    assert codes.count("200") == len(codes), f"{len(codes) - codes.count('200')} of {len(codes)} requests failed: {set(codes)}"
+    assert main_pids(gw) == before, "a customer change restarted a daemon"
+
+
+def test_a_full_run_after_the_customer_path_changes_nothing(ansible_playbook):
+    _, recap = run_site(ansible_playbook, with_dave=False)
+    assert all(changed == 0 for changed, _, _ in recap.values()), recap
