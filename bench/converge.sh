@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# converge: how long site.yml takes on the lab at 10, 1,000 and 5,000 customers.
+# Per size it prints the full converge that grows the lab to that size, an idle
+# full run (changed=0), an idle customer path (--skip-tags setup), and the
+# customer path adding, then removing, one customer with HTTP, HTTPS and SSH.
+# "Live" is checked after the add: the newcomer's name routes through lab-gw.
+# Uses the lab's containers (scripts/lab.sh nodes) with a copy of its
+# inventory under .cache/bench-inventory; `make lab` afterwards puts the lab's
+# own two customers back. SIZES="10 1000" picks the sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+sizes=${SIZES:-"10 1000 5000"}
+inv=.cache/bench-inventory
+log=.cache/bench-converge.log
+gw=198.51.100.20
+
+bash scripts/lab.sh nodes >/dev/null
+rm -rf "$inv" && mkdir -p "$inv" && cp -r inventories/lab/. "$inv/"
+[ -e inventories/lab/ipv4_leases.yml ] && cp inventories/lab/ipv4_leases.yml "$inv/"
+: >"$log"
+ANSIBLE_NOCOLOR=1 ansible-playbook -i "$inv" playbooks/lab_services.yml >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+
+# timed LABEL ARGS...: run site.yml, print its wall seconds, fail on a failed host.
+timed() {
+  local label=$1 start out
+  shift
+  start=$(date +%s.%N)
+  out=$(ANSIBLE_NOCOLOR=1 ansible-playbook -i "$inv" site.yml "$@" 2>&1) || { echo "$out" | tail -40 >&2; exit 1; }
+  echo "$out" >>"$log"
+  changed=$(echo "$out" | sed -n 's/.* changed=\([0-9]*\) .*/\1/p' | awk '{s+=$1} END {print s+0}')
+  awk -v l="$label" -v s="$start" -v e="$(date +%s.%N)" -v c="$changed" 'BEGIN {printf "%s %.1f %s\n", l, e - s, c}'
+}
+
+# status NAME: the HTTP status lab-client gets for NAME through the gateway.
+status() {
+  podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "$1:80:$gw" "http://$1/"
+}
+
+printf '%9s %9s %9s %10s %9s %9s %9s\n' customers "full s" "idle s" "path idle" "add s" "remove s" "changed"
+for n in $sizes; do
+  newcomer=$(printf 'bench-%05d.example' "$n")
+  python3 bench/converge_inventory.py "$inv" "$n"
+  # $(...) and not <(...): a failed run must stop the bench.
+  r=$(timed full); read -r _ full _ <<<"$r"
+  r=$(timed idle); read -r _ idle idle_changed <<<"$r"
+  r=$(timed path --skip-tags setup); read -r _ path _ <<<"$r"
+  before=$(status "$newcomer")
+  python3 bench/converge_inventory.py "$inv" "$n" --newcomer
+  r=$(timed add --skip-tags setup); read -r _ add _ <<<"$r"
+  after=$(status "$newcomer")
+  # Unknown to the gateway before, routed to its (absent) VM after: the status changes.
+  [ "$before" != "$after" ] || { echo "$newcomer: HTTP $before before and after the add: not live" >&2; exit 1; }
+  python3 bench/converge_inventory.py "$inv" "$n"
+  r=$(timed remove --skip-tags setup); read -r _ remove _ <<<"$r"
+  printf '%9s %9s %9s %10s %9s %9s %9s\n' "$n" "$full" "$idle" "$path" "$add" "$remove" "$idle_changed"
+done
+echo "log: $log (newcomer HTTP status: $before before the add, $after after)"
