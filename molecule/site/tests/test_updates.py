@@ -20,7 +20,7 @@ SCENARIO = os.environ.get("MOLECULE_SCENARIO_DIRECTORY", os.path.dirname(os.path
 SITE = "../../playbooks/site.yml"
 GATEWAY_IPV4 = "198.51.100.147"
 DAVE_IPV6 = "2001:db8:10c::11"
-DAEMONS = ("haproxy", "dnsdist", "unbound", "postfix", "rspamd")
+DAEMONS = ("haproxy", "haproxy-lending", "dnsdist", "unbound", "postfix", "rspamd", "jool_nat64-tayga")
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 HEADER = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.+?)\]")
 CHANGED = re.compile(r"^changed: \[([^\]]+)\]")
@@ -68,6 +68,20 @@ def changed_tasks(output):
     return found
 
 
+def maps_disagree(gw):
+    """The maps whose running entries (runtime API `show map`) differ from their file."""
+    wrong = []
+    for path in gw.check_output("ls /etc/haproxy/maps/*.map").split():
+        live = gw.check_output(f"echo 'show map {path}' | socat - /run/haproxy/admin.sock")
+        # `show map` prints "<ref> <key> <value>"; the file "<key> <value>".
+        running = sorted(" ".join(line.split()[1:]) for line in live.splitlines() if line.startswith("0x"))
+        on_disk = sorted(" ".join(line.split()) for line in gw.check_output(f"cat {path}").splitlines()
+                         if line.strip() and not line.startswith("#"))
+        if running != on_disk:
+            wrong.append(path)
+    return wrong
+
+
 def main_pids(gw):
     return {name: gw.check_output(f"systemctl show -p MainPID --value {name}") for name in DAEMONS}
 
@@ -98,8 +112,10 @@ def test_adding_and_removing_a_customer_is_live_predicted_and_drops_nothing(podm
         assert "carol-web http dave.example" in wait_until(lambda: http_body(client, "dave.example"), 10)
         assert "carol-web https dave.example" in http_body(client, "dave.example", 443, "https")
         assert client.run(f"timeout 5 bash -c '</dev/tcp/{GATEWAY_IPV4}/2202'").rc == 0
+        assert maps_disagree(gw) == []
         run_site(ansible_playbook, "--skip-tags", "setup", with_dave=False)
         assert "dave.example" not in http_body(client, "dave.example")
+        assert maps_disagree(gw) == []
     finally:
         client.run("touch /tmp/stop-loop")
         loop.wait(timeout=60)
