@@ -1,8 +1,9 @@
 """A customer change applied live (issue #19): converge.yml runs again with erin's erin.example.org
 removed and a new VM of erin's, erin-ns2, serving the newly granted erin.example.com. dnsdist keeps
 its process and a TCP connection opened before the change, the new zone answers, the removed one is
-REFUSED, and what the console shows is what the file on disk says. The last test converges the
-scenario's own customers again, so tests after these see the gateway as prepare.yml left it."""
+REFUSED, and what the console shows is what the file on disk says. Converging the scenario's own
+customers is live too; a console apply that fails falls back to the checked restart. Each test ends
+with the scenario's own customers, as prepare.yml and converge left them, for the tests after these."""
 
 import copy
 import os
@@ -197,3 +198,23 @@ def test_converging_the_original_customers_again_is_live_too(podman_host, ansibl
     # A run with nothing to change applies nothing.
     output = converge(ansible_playbook, BASE_VARS)
     assert re.search(r"dd-gw\s+: ok=\d+\s+changed=0 ", output), output[-2000:]
+
+
+def test_a_failed_console_apply_falls_back_to_the_checked_restart(podman_host, ansible_playbook, erin_ns2):
+    gw, client = podman_host("dd-gw"), podman_host("dd-client")
+    pid = main_pid(gw)
+    # Break the running dnsdist's converge function, as a console apply failing part-way would.
+    gw.check_output("""dnsdist -c -e 'v6only_customers = function() error("simulated console failure") end'""")
+    output = " ".join(converge(ansible_playbook, changed_customers()).split())
+    assert "simulated console failure" in output, output[-3000:]
+    assert "restarting dnsdist with the configuration checked above instead" in output, output[-3000:]
+    assert re.search(r"dd-gw : .* rescued=1 ", output), output[-3000:]
+    assert main_pid(gw) != pid
+    assert live(gw) == on_disk(gw)
+    assert dig(client, "ns1.erin.example.org", "AAAA") == ("REFUSED", False, [])
+    # Back to the scenario's customers, live again in the restarted dnsdist.
+    pid = main_pid(gw)
+    converge(ansible_playbook, BASE_VARS)
+    assert main_pid(gw) == pid
+    assert live(gw) == on_disk(gw)
+    assert dig(client, "ns1.erin.example.org", "AAAA") == ("NOERROR", True, ["2001:db8:10a::120"])
