@@ -2,8 +2,8 @@
 removed and a new VM of erin's, erin-ns2, serving the newly granted erin.example.com. dnsdist keeps
 its process and a TCP connection opened before the change, the new zone answers, the removed one is
 REFUSED, and what the console shows is what the file on disk says. Converging the scenario's own
-customers is live too; a console apply that fails falls back to the checked restart. Each test ends
-with the scenario's own customers, as prepare.yml and converge left them, for the tests after these."""
+customers is live too; a console apply that fails falls back to the checked restart. The module ends
+with the scenario's own customers, as converge left them, for any tests after these."""
 
 import copy
 import os
