@@ -7,9 +7,10 @@ Ansible; the per-VM domains come from local.d/v6only_header_from.conf.
 A prefilter with a pre-result, so for VM clients nothing else in rspamd runs:
 a VM's mail is refused here or passed unscored, never spam-scored by chance.
 Mail from the smarthost (Postfix names it in the milter macro {daemon_name},
-which rspamd passes as MTA-Name) from a client not in the table is refused:
-Postfix refuses such clients itself, so this only happens while the two
-tables differ during a reload, and then the check fails closed. Mail from
+which rspamd passes as MTA-Name) from a client not in the table is deferred
+(4xx): Postfix refuses such clients itself, so this only happens to a VM just
+added, in the seconds between Postfix rebuilding its table and rspamd's new
+workers taking this one; the check fails closed and the VM's MTA retries. Mail from
 elsewhere (the inbound MX, if the operator's spam hook uses this rspamd) is
 left to rspamd's usual rules.
 
@@ -40,9 +41,9 @@ for address, domains in pairs(opts.senders) do
   end
 end
 
-local function refuse(task, text)
+local function refuse(task, text, action)
   task:insert_result(SYMBOL, 1.0, text)
-  task:set_pre_result('reject', text, N)
+  task:set_pre_result(action or 'reject', text, N)
 end
 
 local function check_header_from(task)
@@ -50,7 +51,7 @@ local function check_header_from(task)
   local allowed = ip and ip:is_valid() and senders[ip:to_string()]
   if not allowed then
     if tostring(task:get_request_header('MTA-Name')) == smarthost then
-      return refuse(task, string.format('client %s is not a customer VM', ip and ip:to_string() or 'unknown'))
+      return refuse(task, string.format('client %s is not a customer VM', ip and ip:to_string() or 'unknown'), 'soft reject')
     end
     return
   end
