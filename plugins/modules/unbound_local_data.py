@@ -80,7 +80,8 @@ from ansible_collections.v6only.gateway.plugins.module_utils._unbound_local_data
 
 def control(module, command, lines=None):
     """Run one unbound-control command, feeding ``lines`` on stdin; its output, or the run fails."""
-    data = "".join(line + "\n" for line in lines) if lines is not None else None
+    # run_command ends the data with a newline; one more would be an empty RR, which Unbound refuses.
+    data = "\n".join(lines) if lines is not None else None
     rc, out, err = module.run_command([module.get_bin_path("unbound-control", required=True), command], data=data)
     if rc != 0 or out.startswith("error") or "\nerror" in out:
         module.fail_json(msg=f"unbound-control {command} failed (rc {rc}): {(out + err).strip()}")

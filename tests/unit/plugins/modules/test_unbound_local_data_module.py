@@ -26,11 +26,14 @@ class FakeUnbound:
             return 0, "error for input line 1: bad\nadded 0 datas\n", ""
         if command == "list_local_data":
             return 0, "".join(line + "\n" for line in sorted(self.lines)), ""
+        # run_command adds a newline to the data; Unbound refuses an empty line as an RR that does not parse.
+        given = (data + "\n").split("\n")[:-1]
+        if "" in given:
+            return 1, "error parsing local-data at line %d position 0 '': Syntax error\n" % (given.index("") + 1), ""
         if command == "local_datas_remove":
-            names = set(data.split())
-            self.lines = {line for line in self.lines if line.split()[0] not in names}
+            self.lines = {line for line in self.lines if line.split()[0] not in given}
         elif command == "local_datas":
-            self.lines |= {"\t".join(line.split()) for line in data.splitlines()}
+            self.lines |= {"\t".join(line.split()) for line in given}
         return 0, "ok\n", ""
 
 
