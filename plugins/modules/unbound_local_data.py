@@ -83,7 +83,8 @@ def control(module, command, lines=None):
     # run_command ends the data with a newline; one more would be an empty RR, which Unbound refuses.
     data = "\n".join(lines) if lines is not None else None
     rc, out, err = module.run_command([module.get_bin_path("unbound-control", required=True), command], data=data)
-    if rc != 0 or out.startswith("error") or "\nerror" in out:
+    # A bulk command reports a bad line as "error ..." among its output, not always in its exit code.
+    if rc != 0 or (lines is not None and "error" in out):
         module.fail_json(msg=f"unbound-control {command} failed (rc {rc}): {(out + err).strip()}")
     return out
 
