@@ -94,3 +94,9 @@ def test_a_record_outside_the_zone_is_refused_before_unbound_is_asked(capsys, mo
     fake = FakeUnbound([OTHER])
     result = run(capsys, monkeypatch, fake, [{"name": "www.example.org", "type": "A", "value": "198.51.100.1"}])
     assert result["failed"] and "outside zone" in result["msg"] and fake.commands == []
+
+
+def test_a_listed_name_starting_with_error_is_data_not_a_failure(capsys, monkeypatch):
+    fake = FakeUnbound(["error-page.example.org.\t300\tIN\tA\t198.51.100.9", line("carol")])
+    result = run(capsys, monkeypatch, fake, [record("carol")])
+    assert not result.get("failed") and not result["changed"]
