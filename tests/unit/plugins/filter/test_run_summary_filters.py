@@ -10,7 +10,7 @@ from ansible_collections.v6only.gateway.plugins.filter.run_summary_text import r
 def test_the_filters_give_the_summary_and_its_lines(lab_model):
     result = run_summary(None, lab_model)
     assert [c["customer"] for c in result["customers"]] == ["alice", "bob"]
-    lines = run_summary_text(result, "applied", "60")
+    lines = run_summary_text(result, "applied", "70")
     assert lines[:3] == ["Run summary: applied", "2 customers changed, 0 unchanged (first run: everything is new)",
                          "alice: new customer"]
     assert run_summary(result["state"], lab_model, None)["unchanged"] == ["alice", "bob"]
