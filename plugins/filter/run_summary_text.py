@@ -14,9 +14,10 @@ short_description: The run summary as a fixed-width text table
 description:
   - Renders the result of C(v6only.gateway.run_summary) as plain lines, no colour, for C(ansible.builtin.debug)'s
     C(msg) (a list of lines reads well in a terminal and in AWX).
-  - Each changed customer is a header line, then its changes and the DNS records to set. Lines are cut at C(width)
-    with an ellipsis, except DNS records, which are never cut. Lists longer than C(max_rows) end with
-    C(… and N more); customers with no change are one line at the end.
+  - Each changed customer is a header line, then its changes and the DNS records to set in its zone and at the
+    registrar. Lines are cut at C(width) with an ellipsis, except DNS records, which are never cut. Lists longer
+    than C(max_rows) end with C(… and N more); customers with no change are one line at the end.
+  - The default width stays under the 80 columns at which Ansible's YAML output folds a line of a C(msg) list.
 options:
   _input:
     description: The result of C(v6only.gateway.run_summary).
@@ -29,7 +30,7 @@ options:
   width:
     description: The longest line, in characters.
     type: int
-    default: 100
+    default: 72
   max_rows:
     description: Changes, and DNS records, shown per customer.
     type: int
@@ -46,8 +47,8 @@ EXAMPLES = r"""
     msg: "{{ summary | v6only.gateway.run_summary_text('applied') }}"
   # => ["Run summary: applied", "1 customer changed, 1 unchanged",
   #     "alice: 1 added",
-  #     "  + name  www.alice.example                http, https",
-  #     "  DNS records to set now:",
+  #     "  + name  www.alice.example  http, https",
+  #     "  Set in its zone:",
   #     "    www.alice.example.  A     198.51.100.20",
   #     "Unchanged: bob"]
 """
@@ -60,7 +61,7 @@ _value:
 """
 
 
-def run_summary_text(result, title, width=100, max_rows=10, max_customers=20):
+def run_summary_text(result, title, width=72, max_rows=10, max_customers=20):
     try:
         return render(result, str(title), int(width), int(max_rows), int(max_customers))
     except (ValueError, KeyError, TypeError) as error:

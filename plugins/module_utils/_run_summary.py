@@ -110,13 +110,13 @@ def _detail(kind, value, model):
     if kind == "names":
         return ", ".join(value)
     if kind == "zones":
-        return "NS " + value
+        return value
     if kind == "mail":
-        return "MX " + ", ".join(value)
+        return ", ".join(value)
     if kind == "ssh":
         return "ssh -p {0} {1}".format(value, model["settings"]["gateway_ipv4"])
     if value["state"] == "pending":
-        return "pending (an address is lent when the run applies)"
+        return "pending (lent when applied)"
     if value["state"] == "draining":
         return "{0} draining until {1}".format(value["address"], value["expires"])
     return "{0} {1}".format(value["address"], value["state"])
@@ -151,13 +151,15 @@ def _record(name, rtype, value, where="zone"):
     return {"name": owner, "type": rtype, "value": value, "where": where}
 
 
-def render(result, title, width=100, max_rows=10, max_customers=20):
+def render(result, title, width=72, max_rows=10, max_customers=20):
     """The summary as plain-text lines: no colour, at most `width` characters, long lists cut.
 
     Each changed customer is a header line, its changes (at most max_rows,
-    then "… and N more changes") and the DNS records to set (as many at most).
-    Customers with no change are one line at the end. A DNS record is never
-    cut: half a record is worse than a long line, and DNS names are bounded.
+    then "… and N more changes") and the DNS records to set, in its zone and
+    at the registrar (as many at most each). Customers with no change are one
+    line at the end. A DNS record is never cut: half a record is worse than a
+    long line, and DNS names are bounded. The width stays under the 80
+    columns at which Ansible's YAML output folds a line of a debug msg list.
     """
     customers = result["customers"]
     first = " (first run: everything is new)" if result["first_run"] else ""
@@ -165,12 +167,10 @@ def render(result, title, width=100, max_rows=10, max_customers=20):
              _cut("{0} changed, {1} unchanged{2}".format(_count(len(customers), "customer"), len(result["unchanged"]), first), width)]
     for entry in customers[:max_customers]:
         lines.append(_cut("{0}: {1}".format(entry["customer"], _status(entry)), width))
-        rows = ["  {change} {kind:<5} {key:<32} {detail}".format(**dict(c, key=_cut(c["key"], 32))) for c in entry["changes"]]
-        lines += [_cut(row, width) for row in _bounded(rows, max_rows, "changes", "  ")]
-        if entry["dns"]:
-            lines.append("  DNS records to set now:")
-            shown = max(len(r["name"]) for r in entry["dns"][:max_rows])
-            lines += _bounded([_zone_line(r, min(shown, 40)) for r in entry["dns"]], max_rows, "records", "    ")
+        lines += [_cut(row, width) for row in _bounded(_rows(entry["changes"]), max_rows, "changes", "  ")]
+        for where, header in (("zone", "  Set in its zone:"), ("registrar", "  Set at the registrar:")):
+            records = [r for r in entry["dns"] if r["where"] == where]
+            lines += [header] + _bounded(_zone_lines(records), max_rows, "records", "    ") if records else []
     if len(customers) > max_customers:
         lines.append("… and {0} more customers changed".format(len(customers) - max_customers))
     if result["unchanged"]:
@@ -187,9 +187,15 @@ def _status(entry):
     return ", ".join("{0} {1}".format(n, words[sign]) for sign, n in counts if n)
 
 
-def _zone_line(record, name_width):
-    where = "  ; at the registrar" if record["where"] == "registrar" else ""
-    return "    {0:<{1}}  {2:<5} {3}{4}".format(record["name"], name_width, record["type"], record["value"], where)
+def _rows(changes):
+    column = min(max(len(c["key"]) for c in changes), 28)
+    return ["  {0} {1:<5} {2:<{3}}  {4}".format(c["change"], c["kind"], _cut(c["key"], column), column, c["detail"])
+            for c in changes]
+
+
+def _zone_lines(records):
+    column = min(max(len(r["name"]) for r in records), 28)
+    return ["    {0:<{1}}  {2:<5} {3}".format(r["name"], column, r["type"], r["value"]) for r in records]
 
 
 def _bounded(items, limit, what, indent):

@@ -67,8 +67,8 @@ def test_an_added_name_is_one_row_and_one_a_record_and_the_rest_is_unchanged(lab
     assert result["unchanged"] == ["bob"]
     assert render(result, "applied")[2:] == [
         "alice: 1 added",
-        "  + name  shop.alice.example               https",
-        "  DNS records to set now:",
+        "  + name  shop.alice.example  https",
+        "  Set in its zone:",
         "    shop.alice.example.  A     198.51.100.20",
         "Unchanged: bob",
     ]
@@ -125,14 +125,14 @@ def test_long_lists_are_cut_and_every_line_but_a_record_fits_the_width(lab_model
         model = with_name(model, "alice-web", "https", "n{0}.{1}.alice.example".format(n, "x" * 60))
     before = summary(None, leased(lab_model))["state"]
     many = {"version": 1, "customers": dict(before["customers"], **{"c{0:02}".format(n): {"ssh": {"v": n}} for n in range(25)})}
-    lines = render(summary(many, model), "applied", width=80, max_rows=5, max_customers=3)
+    lines = render(summary(many, model), "applied", width=72, max_rows=5, max_customers=3)
     assert "  … and 25 more changes" in lines
-    assert "    … and 25 more records" in lines
+    assert "    … and 25 more records" in lines, "30 A records, 5 shown"
     assert lines[-2:] == ["… and 23 more customers changed", "Unchanged: bob"]
     records = [line for line in lines if line.startswith("    n")]
-    assert all(len(line) <= 80 for line in lines if line not in records)
-    assert any(len(line) > 80 for line in records), "a DNS record is never cut"
-    assert "  + name  {0}… https".format(("n0." + "x" * 60)[:31]) in lines, "a long key is cut to its column"
+    assert all(len(line) <= 72 for line in lines if line not in records)
+    assert any(len(line) > 72 for line in records), "a DNS record is never cut"
+    assert "  + name  {0}…  https".format(("n0." + "x" * 60)[:27]) in lines, "a long key is cut to its column"
 
 
 def test_a_long_unchanged_list_is_one_line(lab_model):
