@@ -63,6 +63,7 @@ def test_a_full_run_records_and_the_next_lists_only_what_it_adds(inventory):
     (["--check"], "WOULD change (--check): nothing applied or recorded"),
     (["--tags", "haproxy_sni"], "applied to part of the site (--limit/--tags): not recorded"),
     (["--limit", "lab-gw"], "applied to part of the site (--limit/--tags): not recorded"),
+    (["--skip-tags", "haproxy_sni"], "applied to part of the site (--limit/--tags): not recorded"),
     (["-e", '{"fail_on": ["lab-r1"]}'], "partly applied, failed on lab-r1: not recorded"),
 ])
 def test_check_narrowed_and_failed_runs_summarize_but_record_nothing(inventory, args, title):
@@ -70,6 +71,18 @@ def test_check_narrowed_and_failed_runs_summarize_but_record_nothing(inventory, 
     assert "Run summary: " + title in result.stdout, result.stdout[-3000:]
     assert "alice: new customer" in result.stdout
     assert not (inventory / "applied_summary.yml").exists()
+
+
+def test_skipping_a_tag_no_play_carries_still_records(inventory):
+    result = _play(inventory, "--skip-tags", "molecule-notest,notest")
+    assert "Run summary: applied, recorded in applied_summary.yml" in result.stdout, result.stdout[-3000:]
+    assert (inventory / "applied_summary.yml").exists()
+
+
+def test_site_yml_names_the_tags_of_its_plays_for_the_summary():
+    plays = yaml.safe_load((ROOT / "playbooks/site.yml").read_text())
+    tags = [tag for play in plays for tag in play.get("tags", []) if tag != "always"]
+    assert plays[-1]["vars"]["run_summary_site_tags"] == tags
 
 
 def test_run_alone_it_previews_and_records_nothing(inventory):
