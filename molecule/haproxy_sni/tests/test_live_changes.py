@@ -59,7 +59,8 @@ def test_new_name_and_new_customer_keep_a_long_lived_connection(gw, client, conv
     # A name for an existing VM is a map change: applied over the runtime API, same worker.
     run = converge({"hs_bravo_extra_names": ["www.bravo.example"]})
     assert run.returncode == 0, run.stdout
-    assert "Apply the maps to the running HAProxy" in run.stdout
+    assert "Replace each changed map over the runtime API" in run.stdout
+    assert "falling back to a checked reload" not in " ".join(run.stdout.split())
     assert worker_pid(gw) == pid
     assert client.run(f"curl -sS -m 5 {www}").stdout == "bravo site www.bravo.example client=198.51.100.35\n"
     assert "www.bravo.example bravo-web_https_tcp_443" in gw.run(
