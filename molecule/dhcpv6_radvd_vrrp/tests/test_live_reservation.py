@@ -86,7 +86,7 @@ def kea_reloaded_on(output):
 
 
 @pytest.fixture(name="new_vm")
-def fixture_new_vm(podman_host, ansible_playbook):
+def fixture_new_vm(podman_host, ansible_playbook, wait_until):
     """alice's new VM, not yet known to Kea. Whatever the test did, its lease is released,
     its namespace removed and the LAN converged back to the scenario's own customers."""
     vm2 = podman_host("lan-vm2")
@@ -94,12 +94,15 @@ def fixture_new_vm(podman_host, ansible_playbook):
         f"ip netns add {NETNS} && mkdir -p /etc/netns/{NETNS} && touch /etc/netns/{NETNS}/resolv.conf"
         f" && ip link add {NEW_IF} link eth0 address {NEW_VM['mac']} type macvlan mode bridge"
         f" && ip link set {NEW_IF} netns {NETNS}"
-        # No DAD wait: dhclient binds to the link-local address the moment the link is up.
-        f" && ip netns exec {NETNS} sysctl -qw net.ipv6.conf.{NEW_IF}.accept_dad=0"
         f" && ip -n {NETNS} link set lo up && ip -n {NETNS} link set {NEW_IF} up")
-    yield vm2
-    vm2.run(f"timeout 15 ip netns exec {NETNS} dhclient -6 -r {NEW_DHCLIENT}")
-    vm2.run(f"ip netns del {NETNS}; rm -rf /etc/netns/{NETNS} /var/lib/dhcp/{NETNS}.leases")
+    link_local = f"ip -n {NETNS} -6 -o addr show dev {NEW_IF} scope link"
+    try:
+        # dhclient binds to the link-local address, which is unusable until DAD has passed.
+        assert wait_until(lambda: "fe80:" in (out := vm2.check_output(link_local)) and "tentative" not in out, 10)
+        yield vm2
+    finally:
+        vm2.run(f"timeout 15 ip netns exec {NETNS} dhclient -6 -r {NEW_DHCLIENT}")
+        vm2.run(f"ip netns del {NETNS}; rm -rf /etc/netns/{NETNS} /var/lib/dhcp/{NETNS}.leases")
     converge(ansible_playbook, with_new_vm=False)
 
 
