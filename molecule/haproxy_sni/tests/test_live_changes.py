@@ -78,3 +78,29 @@ def test_new_name_and_new_customer_keep_a_long_lived_connection(gw, client, conv
     client.run(f"touch {FLAG}")
     assert wait_until(lambda: "second" in hold.content_string), hold.content_string
     assert hold.content_string == "cn=mail.alpha.example first=first\nsecond=second\n"
+
+
+def test_a_failed_runtime_update_falls_back_to_a_checked_reload(gw, client, converge, wait_until):
+    # Runs after the test above: www.bravo.example and charlie are live. Taking the
+    # name away again is a map-only change (charlie stays, so no backend changes),
+    # and the runtime API is gone for this run. HAProxy's master hands the bound
+    # socket to each new worker, so a reload does not make the path again.
+    www = f"--resolve www.bravo.example:443:{GW} --cacert /etc/ssl/hs-bravo.example.crt https://www.bravo.example/"
+    assert client.run(f"curl -sS -m 5 {www}").rc == 0
+    master, pid = gw.check_output("systemctl show -p MainPID --value haproxy"), worker_pid(gw)
+    gw.check_output("mv /run/haproxy/admin.sock /run/haproxy/admin.sock.away")
+    try:
+        run = converge({"hs_added_customers": CHARLIE})
+        assert run.returncode == 0, run.stdout
+        # The YAML callback folds long messages: compare the words.
+        assert "falling back to a checked reload" in " ".join(run.stdout.split()), run.stdout
+    finally:
+        gw.check_output("mv /run/haproxy/admin.sock.away /run/haproxy/admin.sock")
+    assert wait_until(lambda: worker_pid(gw) not in (pid, None)), "no new worker after the fallback reload"
+    assert gw.check_output("systemctl show -p MainPID --value haproxy") == master
+    assert client.run(f"curl -sS -m 5 {www}").rc != 0
+    # The reloaded process reads the checked files: running maps and files agree.
+    sni = "/etc/haproxy/maps/sni_198.51.100.34_443.map"
+    running = gw.check_output(f"echo 'show map {sni}' | socat - /run/haproxy/admin.sock")
+    assert "www.bravo.example" not in running and "charlie.example" in running
+    assert "www.bravo.example" not in gw.file(sni).content_string
