@@ -17,8 +17,10 @@ import os
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# The lab's 800 SSH ports hold 800 customers; the bench widens the range.
-SSH_PORTS = (10000, 16999)
+# The lab's 800 SSH ports hold 800 customers; the bench widens the range and
+# keeps the lab customers' own ports (2200-2999) in it.
+SSH_PORTS = (2200, 9999)
+FIRST_SSH_PORT = 3000
 FIRST_PREFIX = 0x1000  # clear of the lab's own customers' /64s (a, b, c)
 
 
@@ -32,7 +34,7 @@ def customer(i):
         "vms": [{"name": name + "-web", "ipv6": prefix + "10", "services": [
             {"proto": "http", "names": [domain, "www." + domain]},
             {"proto": "https", "names": [domain, "www." + domain], "proxy_protocol": True},
-            {"proto": "ssh", "gateway_port": SSH_PORTS[0] + i},
+            {"proto": "ssh", "gateway_port": FIRST_SSH_PORT + i},
         ]}],
     }
 
