@@ -15,6 +15,8 @@ inv=.cache/bench-inventory
 log=.cache/bench-converge.log
 gw=198.51.100.20
 
+# The lab admin's WireGuard key is made by `make lab`, which the bench starts from.
+[ -s .cache/lab-pki/wg-admin.pub ] || { echo "converge: run \`make lab\` first (no .cache/lab-pki/wg-admin.pub)" >&2; exit 2; }
 bash scripts/lab.sh nodes >/dev/null
 rm -rf "$inv" && mkdir -p "$inv" && cp -r inventories/lab/. "$inv/"
 [ -e inventories/lab/ipv4_leases.yml ] && cp inventories/lab/ipv4_leases.yml "$inv/"
