@@ -21,6 +21,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # keeps the lab customers' own ports (2200-2999) in it.
 SSH_PORTS = (2200, 9999)
 FIRST_SSH_PORT = 3000
+# RFC 6888 REQ-4 slices: one pool4 address cannot give 5,000 customers the
+# default 512 ports each (a provider adds pool4 addresses). The bench gives each
+# a 4-port slice on a wider range of the one address, clear of the SSH ports.
+NAT64 = {"quotas": {"nat64_ports": 4},
+         "pool4": [{"prefix": "{{ ansible_default_ipv4.address }}/32", "port_range": "40000-60999"}]}
 FIRST_PREFIX = 0x1000  # clear of the lab's own customers' /64s (a, b, c)
 
 
@@ -54,7 +59,9 @@ def write(directory, count, newcomer):
         with open(os.path.join(directory, "customers", name + ".yml"), "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle, sort_keys=False)
         registry["v6only_gateway_registry"]["customers"][name] = {"domains": [domain], "prefixes": [prefix]}
-    for name, data in (("registry.yml", registry), ("v6only_gateway.yml", settings)):
+    registry["v6only_gateway_registry"]["quotas"] = NAT64["quotas"]
+    bench = {"jool_nat64_pool4": NAT64["pool4"]}
+    for name, data in (("registry.yml", registry), ("v6only_gateway.yml", settings), ("bench.yml", bench)):
         with open(os.path.join(directory, "group_vars", "all", name), "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle, sort_keys=False)
 
