@@ -31,12 +31,15 @@ timed() {
   out=$(ANSIBLE_NOCOLOR=1 ansible-playbook -i "$inv" site.yml "$@" 2>&1) || { echo "$out" | tail -40 >&2; exit 1; }
   echo "$out" >>"$log"
   changed=$(echo "$out" | sed -n 's/.* changed=\([0-9]*\) .*/\1/p' | awk '{s+=$1} END {print s+0}')
-  awk -v l="$label" -v s="$start" -v e="$(date +%s.%N)" -v c="$changed" 'BEGIN {printf "%s %.1f %s\n", l, e - s, c}'
+  awk -v l="$label" -v s="$start" -v e="$(date +%s.%N)" -v c="$changed" 'BEGIN {printf "%s %.1f %s\n", l, e - s, c}' |
+    while read -r line; do echo "$line"; echo "$line" >&2; done
 }
 
-# status NAME: the HTTP status lab-client gets for NAME through the gateway.
+# status NAME: the HTTP status lab-client gets for NAME through the gateway:
+# 421 while the gateway does not know it, 000 (HAProxy still connecting to the
+# VM, which the bench does not run) or 503 once it routes.
 status() {
-  podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "$1:80:$gw" "http://$1/"
+  podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "$1:80:$gw" "http://$1/" || true
 }
 
 printf '%9s %9s %9s %10s %9s %9s %9s\n' customers "full s" "idle s" "path idle" "add s" "remove s" "changed"
