@@ -31,8 +31,10 @@ timed() {
   out=$(ANSIBLE_NOCOLOR=1 ansible-playbook -i "$inv" site.yml "$@" 2>&1) || { echo "$out" | tail -40 >&2; exit 1; }
   echo "$out" >>"$log"
   changed=$(echo "$out" | sed -n 's/.* changed=\([0-9]*\) .*/\1/p' | awk '{s+=$1} END {print s+0}')
-  awk -v l="$label" -v s="$start" -v e="$(date +%s.%N)" -v c="$changed" 'BEGIN {printf "%s %.1f %s\n", l, e - s, c}' |
-    while read -r line; do echo "$line"; echo "$line" >&2; done
+  line=$(awk -v l="$label" -v s="$start" -v e="$(date +%s.%N)" -v c="$changed" 'BEGIN {printf "%s %.1f %s", l, e - s, c}')
+  # stderr: progress while a size runs; stdout: the caller's value.
+  echo "$line" >&2
+  echo "$line"
 }
 
 # status NAME: the HTTP status lab-client gets for NAME through the gateway:

@@ -6,8 +6,10 @@
 DIR is a copy of inventories/lab. Its customer files named bench-* are
 replaced by COUNT synthetic customers (one VM each: HTTP, HTTPS with PROXY v2
 and SSH on its own gateway port), each granted its domain and its /64 in
-group_vars/all/registry.yml, and the SSH port range is widened to hold them. --newcomer adds one more customer, the
-one whose arrival and departure the bench times.
+group_vars/all/registry.yml; the SSH port range is widened to hold them, and
+group_vars/all/bench.yml gives lab-gw a pool4 range that holds their NAT64
+slices. --newcomer adds one more customer, the one whose arrival and
+departure the bench times.
 """
 
 import argparse
@@ -24,8 +26,8 @@ FIRST_SSH_PORT = 3000
 # RFC 6888 REQ-4 slices: one pool4 address cannot give 5,000 customers the
 # default 512 ports each (a provider adds pool4 addresses). The bench gives each
 # a 4-port slice on a wider range of the one address, clear of the SSH ports.
-NAT64 = {"quotas": {"nat64_ports": 4},
-         "pool4": [{"prefix": "{{ ansible_default_ipv4.address }}/32", "port_range": "40000-60999"}]}
+NAT64_PORTS = 4
+POOL4 = [{"prefix": "{{ ansible_default_ipv4.address }}/32", "port_range": "40000-60999"}]
 FIRST_PREFIX = 0x1000  # clear of the lab's own customers' /64s (a, b, c)
 
 
@@ -59,8 +61,8 @@ def write(directory, count, newcomer):
         with open(os.path.join(directory, "customers", name + ".yml"), "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle, sort_keys=False)
         registry["v6only_gateway_registry"]["customers"][name] = {"domains": [domain], "prefixes": [prefix]}
-    registry["v6only_gateway_registry"]["quotas"] = NAT64["quotas"]
-    bench = {"jool_nat64_pool4": NAT64["pool4"]}
+    registry["v6only_gateway_registry"]["quotas"] = {"nat64_ports": NAT64_PORTS}
+    bench = {"jool_nat64_pool4": POOL4}
     for name, data in (("registry.yml", registry), ("v6only_gateway.yml", settings), ("bench.yml", bench)):
         with open(os.path.join(directory, "group_vars", "all", name), "w", encoding="utf-8") as handle:
             yaml.safe_dump(data, handle, sort_keys=False)
