@@ -2,11 +2,27 @@
 and re-run playbooks on their own Molecule inventory."""
 import json
 import os
+import shlex
 import subprocess
 import time
 
 import pytest
-import testinfra
+import testinfra.host
+from podman_enter import enter_command
+from testinfra.backend.podman import PodmanBackend
+
+
+class EnteredPodman(PodmanBackend):
+    """testinfra's podman backend, through nsenter where it can (podman_enter.py says why)."""
+
+    def run(self, command, *args, **kwargs):
+        enter = None if self.user else enter_command(self.name)
+        if enter is None:
+            return super().run(command, *args, **kwargs)
+        cmd = self.get_command(command, *args)
+        out = self.run_local(shlex.join(enter).replace("%", "%%") + " /bin/sh -c %s", cmd)
+        out.command = self.encode(cmd)
+        return out
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +32,9 @@ def podman_host():
 
     def get(name):
         if name not in cache:
-            cache[name] = testinfra.get_host(f"podman://{name}")
+            backend = EnteredPodman(name)
+            cache[name] = testinfra.host.Host(backend)
+            backend.set_host(cache[name])
         return cache[name]
 
     return get
