@@ -3,7 +3,8 @@
 # Per size it prints the full converge that grows the lab to that size, an idle
 # full run (changed=0), an idle customer path (--skip-tags setup), and the
 # customer path adding, then removing, one customer with HTTP, HTTPS and SSH.
-# "Live" is checked after the add: the newcomer's name routes through lab-gw.
+# "Live" is checked: the newcomer's name routes through lab-gw after the add
+# (HTTP 503 from its absent VM) and is unknown again after the remove (421).
 # Uses the lab's containers (scripts/lab.sh nodes) with a copy of its
 # inventory under .cache/bench-inventory; `make lab` afterwards puts the lab's
 # own two customers back. SIZES="10 1000" picks the sizes.
@@ -38,10 +39,11 @@ timed() {
 }
 
 # status NAME: the HTTP status lab-client gets for NAME through the gateway:
-# 421 while the gateway does not know it, 000 (HAProxy still connecting to the
-# VM, which the bench does not run) or 503 once it routes.
+# 421 while the gateway does not know it, 503 once it routes to the VM (which
+# the bench does not run: HAProxy gives up on it after its connect retries,
+# about 8 s). 000 is no answer at all.
 status() {
-  podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 5 --resolve "$1:80:$gw" "http://$1/" || true
+  podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 30 --resolve "$1:80:$gw" "http://$1/" || true
 }
 
 printf '%9s %9s %9s %10s %9s %9s %9s\n' customers "full s" "idle s" "path idle" "add s" "remove s" "changed"
@@ -56,10 +58,13 @@ for n in $sizes; do
   python3 bench/converge_inventory.py "$inv" "$n" --newcomer
   r=$(timed add --skip-tags setup); read -r _ add _ <<<"$r"
   after=$(status "$newcomer")
-  # Unknown to the gateway before, routed to its (absent) VM after: the status changes.
-  [ "$before" != "$after" ] || { echo "$newcomer: HTTP $before before and after the add: not live" >&2; exit 1; }
+  # Unknown to the gateway before, routed to its (absent) VM after.
+  [ "$before" = 421 ] && [ "$after" = 503 ] ||
+    { echo "$newcomer: HTTP $before before the add and $after after, not 421 and 503: not live" >&2; exit 1; }
   python3 bench/converge_inventory.py "$inv" "$n"
   r=$(timed remove --skip-tags setup); read -r _ remove _ <<<"$r"
+  gone=$(status "$newcomer")
+  [ "$gone" = 421 ] || { echo "$newcomer: HTTP $gone after the remove, not 421: still routed" >&2; exit 1; }
   printf '%9s %9s %9s %10s %9s %9s %9s\n' "$n" "$full" "$idle" "$path" "$add" "$remove" "$idle_changed"
 done
-echo "log: $log (newcomer HTTP status: $before before the add, $after after)"
+echo "log: $log (newcomer HTTP status: $before before the add, $after after, $gone after the remove)"
