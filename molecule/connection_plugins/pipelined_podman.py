@@ -116,7 +116,6 @@ class Connection(PodmanConnection):
             rc, _, stderr = self._entered(["sh", "-c", 'cat > "$1"', "sh", out_path], source.read())
         if rc != 0:
             raise AnsibleError(f"failed to copy {in_path} to {out_path} in {self._container_id}: {to_native(stderr)}")
-        return None
 
     @ensure_connect
     def fetch_file(self, in_path, out_path):
@@ -128,4 +127,3 @@ class Connection(PodmanConnection):
             raise AnsibleError(f"failed to fetch {in_path} from {self._container_id}: {to_native(stderr)}")
         with open(to_bytes(out_path, errors="surrogate_or_strict"), "wb") as target:
             target.write(stdout)
-        return None

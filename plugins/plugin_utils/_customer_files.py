@@ -129,8 +129,6 @@ def _parsed(path):
         if "maximum nesting depth" in str(exc):  # libyaml's own limit, 1,000 levels, met first
             return None, "nests too deeply to be read"
         return None, "is not valid YAML: " + _yaml_problem(exc, text)
-    except RecursionError:
-        return None, "nests too deeply to be read"
     finally:
         if loader is not None:
             loader.dispose()
