@@ -7,25 +7,25 @@ DOCUMENTATION = r"""
 module: haproxy_map
 author: v6only.gateway developers (@v6only)
 version_added: 0.1.0
-short_description: Apply a HAProxy map file to the running process without a reload
+short_description: Apply HAProxy map files to the running process without a reload
 description:
-  - Reads the desired entries from O(src), asks the running HAProxy for the entries of map O(name) over its
-    admin socket (C(show map)), and when they differ replaces them atomically with C(prepare map),
-    C(add map @version) and C(commit map @version). No connection is touched and nothing reloads.
-  - The map must already be loaded by the running configuration; a map the process does not know needs a reload,
-    and the module fails saying so.
+  - For each map of O(names), reads the desired entries from its file, asks the running HAProxy for the map's
+    entries over its admin socket (C(show map)), and when they differ replaces them atomically with
+    C(prepare map), C(add map @version) and C(commit map @version). No connection is touched and nothing reloads.
+  - Every map is compared, not only those whose file changed this run, so a run interrupted after writing a
+    file still converges. All maps are one module run.
+  - A map must already be loaded by the running configuration; a map the process does not know needs a reload,
+    and the module fails saying so. Maps before it in O(names) stay applied, each being its own atomic commit.
 options:
   socket:
     description: The HAProxy admin socket (C(stats socket ... level admin)).
     type: path
     required: true
-  name:
-    description: The map as the running process knows it, i.e. the file path used in the configuration.
-    type: str
+  names:
+    description: The maps as the running process knows them, i.e. the file paths used in the configuration.
+    type: list
+    elements: str
     required: true
-  src:
-    description: File on the managed host holding the desired entries; defaults to O(name).
-    type: path
 attributes:
   check_mode:
     support: full
@@ -39,22 +39,17 @@ EXAMPLES = r"""
 - name: Apply the SNI map of port 443 to the running gateway
   v6only.gateway.haproxy_map:
     socket: /run/haproxy/admin.sock
-    name: /etc/haproxy/maps/sni_198.51.100.20_443.map
+    names: [/etc/haproxy/maps/sni_198.51.100.20_443.map]
 """
 
 RETURN = r"""
-entries:
-  description: Number of entries in the map after the run.
-  type: int
+maps:
+  description: Per map, its entries after the run and the keys added to and removed from the running map.
+  type: dict
   returned: always
-  sample: 2
-added:
-  description: Keys that were not in the running map.
-  type: list
-  elements: str
-  returned: always
-removed:
-  description: Keys that were in the running map and are not in the file.
+  sample: {"/etc/haproxy/maps/sni_198.51.100.20_443.map": {"entries": 2, "added": ["a.example"], "removed": []}}
+changed_maps:
+  description: The maps whose running entries differed from their file.
   type: list
   elements: str
   returned: always
@@ -88,18 +83,10 @@ def runtime(path, command):
     return b"".join(chunks).decode()
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec={
-            "socket": {"type": "path", "required": True},
-            "name": {"type": "str", "required": True},
-            "src": {"type": "path"},
-        },
-        supports_check_mode=True,
-    )
-    sock, name = module.params["socket"], module.params["name"]
+def apply_map(module, sock, name):
+    """Compare one map with its file and, outside check mode, replace the running entries; (result, diff)."""
     try:
-        with open(module.params["src"] or name, encoding="utf-8") as handle:
+        with open(name, encoding="utf-8") as handle:
             wanted = parse_map_text(handle.read())
     except OSError as error:
         module.fail_json(msg=f"cannot read map file: {error}")
@@ -110,25 +97,37 @@ def main():
     if "Unknown map identifier" in answer or "Missing map identifier" in answer:
         module.fail_json(msg=f"the running HAProxy has no map {name}; it needs a reload to load it")
     running = parse_show_map(answer)
-    result = {
-        "changed": running != wanted,
-        "entries": len(wanted),
-        "added": sorted(set(wanted) - set(running)),
-        "removed": sorted(set(running) - set(wanted)),
-    }
-    if module._diff:
-        result["diff"] = {
-            "before": map_text(running.items()), "after": map_text(wanted.items()),
-            "before_header": f"running {name}", "after_header": module.params["src"] or name,
-        }
-    if result["changed"] and not module.check_mode:
+    result = {"entries": len(wanted), "added": sorted(set(wanted) - set(running)),
+              "removed": sorted(set(running) - set(wanted))}
+    diff = {"before": map_text(running.items()), "after": map_text(wanted.items()),
+            "before_header": f"running {name}", "after_header": name}
+    if running != wanted and not module.check_mode:
         version = parse_prepared_version(runtime(sock, f"prepare map {name}"))
         for command in replace_commands(name, wanted, version):
             answer = runtime(sock, command).strip()
             if answer:
-                module.fail_json(msg=f"runtime API refused '{command.splitlines()[0]}': {answer}", **result)
+                module.fail_json(msg=f"runtime API refused '{command.splitlines()[0]}' for {name}: {answer}")
         if parse_show_map(runtime(sock, f"show map {name}")) != wanted:
-            module.fail_json(msg=f"map {name} does not hold the file's entries after commit", **result)
+            module.fail_json(msg=f"map {name} does not hold the file's entries after commit")
+    return result, (diff if running != wanted else None)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "socket": {"type": "path", "required": True},
+            "names": {"type": "list", "elements": "str", "required": True},
+        },
+        supports_check_mode=True,
+    )
+    maps, diffs = {}, []
+    for name in module.params["names"]:
+        maps[name], diff = apply_map(module, module.params["socket"], name)
+        if diff:
+            diffs.append(diff)
+    result = {"changed": bool(diffs), "maps": maps, "changed_maps": [d["after_header"] for d in diffs]}
+    if module._diff:
+        result["diff"] = diffs
     module.exit_json(**result)
 
 
