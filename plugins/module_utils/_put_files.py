@@ -55,7 +55,7 @@ def normalize(files):
         mode = str(spec.get("mode", "0644"))
         if not mode or set(mode) - set("01234567") or int(mode, 8) > 0o7777:
             problems.append(f"entry {number} ({dest}): mode must be octal like '0644', not {mode!r}")
-        out.append(dict(spec, mode=mode, owner=str(spec.get("owner", "root")), group=str(spec.get("group", "root"))))
+        out.append(dict(spec, mode=mode))
     if problems:
         raise ValueError("put_files: " + "; ".join(problems))
     return out
@@ -95,7 +95,8 @@ def plan(wanted, lines, sha1):
             continue
         digest, mode, owner, group = fields
         content_changed = digest != sha1(spec["content"])
-        if content_changed or int(mode, 8) != int(spec["mode"], 8) or (owner, group) != (spec["owner"], spec["group"]):
+        if content_changed or int(mode, 8) != int(spec["mode"], 8) or spec.get("owner", owner) != owner \
+                or spec.get("group", group) != group:
             changes.append(dict(spec, exists=True, content_changed=content_changed))
     return changes
 
@@ -111,14 +112,15 @@ def apply_script(changes, staged, pruned=()):
     steps = ["set -e"]
     for change, path in zip(changes, staged):
         dest, mode = shlex.quote(change["dest"]), change["mode"]
-        owner = shlex.quote(f"{change['owner']}:{change['group']}")
+        owner = "".join(f" -{flag} {shlex.quote(str(change[key]))}" for flag, key in (("o", "owner"), ("g", "group"))
+                        if key in change)
         if change["content_changed"]:
             temporary = shlex.quote(change["dest"] + ".put_files")
-            steps.append(f"install -o {shlex.quote(change['owner'])} -g {shlex.quote(change['group'])} -m {mode} "
-                         f"{shlex.quote(path)} {temporary}")
+            steps.append(f"install{owner} -m {mode} {shlex.quote(path)} {temporary}")
             steps.append(f"mv -f {temporary} {dest}")
         else:
-            steps.append(f"chown {owner} {dest}")
+            steps.extend(f"{command} {shlex.quote(str(change[key]))} {dest}"
+                         for command, key in (("chown", "owner"), ("chgrp", "group")) if key in change)
             steps.append(f"chmod {mode} {dest}")
     steps.extend(f"rm -f -- {shlex.quote(path)}" for path in pruned)
     return "\n".join(steps)

@@ -37,13 +37,12 @@ options:
         type: str
         default: "0644"
       owner:
-        description: Owner.
+        description: Owner; without it, a new file belongs to the connecting (or become) user and an existing
+          file keeps its owner.
         type: str
-        default: root
       group:
-        description: Group.
+        description: Group, as O(files[].owner).
         type: str
-        default: root
       validate:
         description: Command run on the new file before anything is placed; C(%s) is its path.
         type: str

@@ -18,9 +18,8 @@ def sh(script):
     return subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=False)
 
 
-def test_normalize_fills_defaults():
-    assert normalize([{"dest": "/a", "content": "x"}]) == [
-        {"dest": "/a", "content": "x", "mode": "0644", "owner": "root", "group": "root"}]
+def test_normalize_fills_the_default_mode_and_leaves_ownership_alone():
+    assert normalize([{"dest": "/a", "content": "x"}]) == [{"dest": "/a", "content": "x", "mode": "0644"}]
 
 
 def test_normalize_names_every_bad_entry_at_once():
@@ -57,6 +56,22 @@ def test_compare_then_plan_sees_content_mode_and_absence(tmp_path):
     changes = plan(wanted, lines, sha1)
     assert [(c["dest"].rsplit("/", 1)[1], c["exists"], c["content_changed"]) for c in changes] == [
         ("other", True, True), ("loose", True, False), ("absent", False, True), ("it's spaced", False, True)]
+
+
+def test_plan_compares_ownership_only_where_given():
+    found = [f"{sha1('x')} 644 daemon daemon"]
+    assert plan(normalize([{"dest": "/a", "content": "x"}]), found, sha1) == []
+    assert plan(normalize([{"dest": "/a", "content": "x", "group": "daemon"}]), found, sha1) == []
+    assert plan(normalize([{"dest": "/a", "content": "x", "owner": "root"}]), found, sha1)[0]["content_changed"] is False
+
+
+def test_apply_sets_only_the_ownership_given(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+    os.chown(path, 1, 1)
+    change = dict(normalize([{"dest": str(path), "content": "x", "group": "root"}])[0], content_changed=False)
+    assert sh(apply_script([change], [""])).returncode == 0
+    assert (path.stat().st_uid, path.stat().st_gid) == (1, 0)
 
 
 def test_plan_refuses_output_it_cannot_pair():
