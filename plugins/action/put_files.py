@@ -9,11 +9,14 @@ milliseconds, which is what lets a customer change land in seconds.
 """
 
 import hashlib
+import os
 import shlex
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
+from ansible.template import trust_as_template
 
 from ansible_collections.v6only.gateway.plugins.module_utils._put_files import (
     apply_script, compare_script, normalize, plan, prune_globs, split_found, validate_script)
@@ -46,11 +49,19 @@ class ActionModule(ActionBase):
         return result
 
     def _content(self, spec, task_vars):
+        """The file's text; a template is rendered as the template action does, with a shallow copy of the
+        variables (the template lookup deep-copies them: seconds at thousands of customers)."""
         if "src" not in spec:
             return spec["content"]
-        lookup = self._shared_loader_obj.lookup_loader.get(
-            "ansible.builtin.template", loader=self._loader, templar=self._templar)
-        return lookup.run([spec["src"]], variables=task_vars)[0]
+        source = self._find_needle("templates", spec["src"])
+        bases = task_vars.get("ansible_search_path", []) + [self._loader._basedir, os.path.dirname(source)]
+        variables = dict(task_vars)
+        variables.setdefault("ansible_managed", C.config.get_config_value("DEFAULT_MANAGED_STR"))
+        templar = self._templar.copy_with_new_env(
+            searchpath=[path for base in bases for path in (os.path.join(base, "templates"), base)],
+            available_variables=variables)
+        text = trust_as_template(self._loader.get_text_file_contents(source))
+        return templar.template(text, escape_backslashes=False) or ""
 
     def _run(self, script, doing):
         found = self._low_level_execute_command(script, sudoable=True)
