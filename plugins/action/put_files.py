@@ -42,7 +42,8 @@ class ActionModule(ActionBase):
         except ValueError as error:
             raise AnsibleActionFail(str(error)) from error
         result.update(changed=bool(changes or pruned), changed_files=[c["dest"] for c in changes], removed_files=pruned)
-        if self._task.diff and (changes or pruned):
+        # A no_log task's result is censored in output but not in a registered variable.
+        if self._task.diff and not self._task.no_log and (changes or pruned):
             result["diff"] = [self._diff(change) for change in changes] + [self._removal(path) for path in pruned]
         if (changes or pruned) and not self._task.check_mode:
             self._write(changes, pruned)
