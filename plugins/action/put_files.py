@@ -15,19 +15,17 @@ import shlex
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_bytes, to_text
-from ansible.plugins.action import ActionBase
 from ansible.template import trust_as_template
 
+from ansible_collections.v6only.gateway.plugins.plugin_utils._shell_action import ShellAction
 from ansible_collections.v6only.gateway.plugins.module_utils._put_files import (
     apply_script, compare_script, normalize, plan, prune_globs, split_found, validate_script)
 
 
-class ActionModule(ActionBase):
+class ActionModule(ShellAction):
     """Compare every file in one command; upload, validate and move only the changed ones."""
 
     TRANSFERS_FILES = True
-    _supports_check_mode = True
-    _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -65,7 +63,7 @@ class ActionModule(ActionBase):
         return templar.template(text, escape_backslashes=False) or ""
 
     def _run(self, script, doing):
-        found = self._low_level_execute_command(script, sudoable=True)
+        found = self._shell(script)
         if found["rc"] != 0:
             raise AnsibleActionFail(f"Could not {doing}: {to_text(found['stderr']).strip() or found['stdout']}")
         return found
@@ -94,7 +92,7 @@ class ActionModule(ActionBase):
             self._fixup_perms2(staged)
             for change, path in zip(changes, staged):
                 if change["content_changed"] and change.get("validate"):
-                    checked = self._low_level_execute_command(validate_script(change["validate"], path), sudoable=True)
+                    checked = self._shell(validate_script(change["validate"], path))
                     if checked["rc"] != 0:
                         raise AnsibleActionFail(
                             f"{change['dest']} failed its check ({change['validate']}); no file was changed: "

@@ -11,14 +11,12 @@ import shlex
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
+
+from ansible_collections.v6only.gateway.plugins.plugin_utils._shell_action import ShellAction
 
 
-class ActionModule(ActionBase):
+class ActionModule(ShellAction):
     """Run argv on the host; fail on a non-zero exit as the command module does."""
-
-    _supports_check_mode = True
-    _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -33,8 +31,8 @@ class ActionModule(ActionBase):
             return result
         stdin = self._task.args.get("stdin")
         environment = self._compute_environment_string()
-        done = self._low_level_execute_command(f"{environment} {command}" if environment else command, sudoable=True,
-                                               in_data=None if stdin is None else to_text(stdin) + "\n")
+        done = self._shell(f"{environment} {command}" if environment else command,
+                           in_data=None if stdin is None else to_text(stdin) + "\n")
         stdout, stderr = to_text(done["stdout"]).rstrip("\n"), to_text(done["stderr"]).rstrip("\n")
         result.update(changed=True, cmd=argv, rc=done["rc"], stdout=stdout, stderr=stderr,
                       stdout_lines=stdout.splitlines(), stderr_lines=stderr.splitlines())

@@ -8,16 +8,13 @@ for what is, every run but the first, a question with the answer "yes".
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.v6only.gateway.plugins.plugin_utils._shell_action import ShellAction
 from ansible_collections.v6only.gateway.plugins.module_utils._running import apply_script, plan, status_script
 
 
-class ActionModule(ActionBase):
+class ActionModule(ShellAction):
     """Enable and start what is not; reload systemd first when a unit file changed on disk."""
-
-    _supports_check_mode = True
-    _supports_async = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -25,7 +22,7 @@ class ActionModule(ActionBase):
         if not isinstance(units, list) or not units or set(self._task.args) - {"names"}:
             raise AnsibleActionFail("running takes names, a non-empty list of systemd units, and nothing else")
         units = [str(unit) for unit in units]
-        found = self._low_level_execute_command(status_script(units), sudoable=True)
+        found = self._shell(status_script(units))
         try:
             steps = plan(units, to_text(found["stdout"]).splitlines())
         except ValueError as error:
@@ -33,7 +30,7 @@ class ActionModule(ActionBase):
         result.update(steps, changed=bool(steps["enable"] or steps["start"]))
         script = apply_script(steps)
         if script and not self._task.check_mode:
-            done = self._low_level_execute_command(script, sudoable=True)
+            done = self._shell(script)
             if done["rc"] != 0:
                 result.update(failed=True, msg=f"{script} failed: {to_text(done['stderr']).strip()}"
                               " (see `systemctl status` and `journalctl -u` on the host)")
