@@ -282,3 +282,24 @@ def test_a_main_cf_with_a_parameter_postfix_ignores_never_lands(podman_host, ans
     assert "smtpd_recipent_restrictions" not in gw.check_output("postconf -n")
     good = ansible_playbook("converge.yml")
     assert good.returncode == 0, good.stdout[-3000:]
+
+
+def test_a_table_postmap_warns_about_never_lands(podman_host, ansible_playbook):
+    """A changed table is indexed on a staged copy first: a duplicate key (an entry postmap would
+    silently drop, here smuggled in by a nexthop with a newline) fails the run before the live table
+    or its index changes."""
+    gw = podman_host("pf-gw")
+    table = "/etc/postfix/relay/transport"
+    live = gw.check_output(f"sha256sum {table} {table}.db")
+    static = SCENARIO["provisioner"]["inventory"]["group_vars"]["all"]["postfix_relay_static_transports"]
+    smuggled = dict(static, **{"example.org": f"{static['example.net']}\nexample.net smtp:[198.51.100.131]:2525"})
+    bad = ansible_playbook("converge.yml", extra_vars={"postfix_relay_static_transports": smuggled})
+    assert bad.returncode != 0
+    out = bad.stdout + bad.stderr
+    before_failure = out.split("fatal: [pf-gw]")[0]
+    assert re.findall(r"TASK \[([^\]]*)\]", before_failure)[-1] == "v6only.gateway.postfix_relay : Render the tables"
+    assert "duplicate entry" in out, out[-3000:]
+    assert gw.check_output(f"sha256sum {table} {table}.db") == live
+    assert gw.check_output(f"postmap -q example.net hash:{table}") == static["example.net"]
+    good = ansible_playbook("converge.yml")
+    assert good.returncode == 0, good.stdout[-3000:]
