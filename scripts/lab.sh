@@ -63,9 +63,23 @@ up() {
   # The matrix is printed even when a role fails: it shows what still works.
   ansible-playbook -i "$inventory" site.yml || site=$?
   echo "lab: built in $((SECONDS - start)) s"
+  backends_up
   python3 scripts/e2e.py --inventory "$inventory" || e2e=$?
   [ "$site" = 0 ] || echo "lab: site.yml failed (exit $site)" >&2
   [ "$site" = 0 ] && [ "$e2e" = 0 ]
+}
+
+# A fresh gateway's dnsdist marks every VM down until its health checks pass,
+# which waits for the LAN's routes (the VRRP master's RAs); the matrix runs after.
+backends_up() {
+  local waited=0
+  while podman exec lab-gw dnsdist -c -e 'showServers()' 2>/dev/null | grep -qw down; do
+    [ "$waited" -ge 60 ] && { echo "lab: dnsdist still has a VM down after 60 s; the matrix shows which" >&2; return 0; }
+    [ "$waited" = 0 ] && echo "lab: waiting for dnsdist's health checks to see every VM"
+    sleep 2
+    waited=$((waited + 2))
+  done
+  [ "$waited" = 0 ] || echo "lab: every VM up in dnsdist after ${waited} s"
 }
 
 down() {
