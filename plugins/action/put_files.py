@@ -25,8 +25,6 @@ from ansible_collections.v6only.gateway.plugins.module_utils._put_files import (
 class ActionModule(ShellAction):
     """Compare every file in one command; upload, validate and move only the changed ones."""
 
-    TRANSFERS_FILES = True
-
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
