@@ -68,6 +68,18 @@ def changed_tasks(output):
     return found
 
 
+def applied_roles(output):
+    """The roles whose `Apply the role` task included their tasks (the customer path skips an unchanged role)."""
+    role, found = None, set()
+    for line in output.splitlines():
+        header = HEADER.match(line)
+        if header:
+            role = header.group(1).split(".")[-1].split(" :")[0] if header.group(1).endswith(": Apply the role") else None
+        elif role and line.startswith("included:"):
+            found.add(role)
+    return found
+
+
 def maps_disagree(gw):
     """The maps whose running entries (runtime API `show map`) differ from their file."""
     wrong = []
@@ -114,6 +126,7 @@ def test_adding_and_removing_a_customer_is_live_predicted_and_drops_nothing(podm
         # The diff shows the new routing lines: dave's name in the HTTP map.
         assert re.search(r"^\+.*dave\.example", predicted, re.M), predicted[-4000:]
         applied, _ = run_site(ansible_playbook, "--skip-tags", "setup", with_dave=True)
+        assert {"haproxy_sni", "unbound_dns64"} <= applied_roles(applied), applied_roles(applied)
         # The run summary records what was applied only outside --check, as it says.
         record = {("Record what this run applied", "st-gw -> localhost")}
         assert changed_tasks(predicted) == changed_tasks(applied) - record, changed_tasks(predicted) ^ changed_tasks(applied)
@@ -145,3 +158,22 @@ def test_limit_to_one_group_keeps_every_customer(ansible_playbook, group, tag):
     output, recap = run_site(ansible_playbook, "--limit", group, "--tags", tag, "--skip-tags", "setup", with_dave=False)
     assert set(recap) == {"st-gw"}, recap
     assert recap["st-gw"][0] == 0, output[-4000:]
+
+
+def test_the_idle_customer_path_applies_no_role_and_a_full_run_repairs_a_hand_edit(podman_host, ansible_playbook):
+    gw = podman_host("st-gw")
+    output, recap = run_site(ansible_playbook, "--skip-tags", "setup", with_dave=False)
+    assert applied_roles(output) == set() and {changed for changed, _, _ in recap.values()} == {0}, output[-4000:]
+    # The customer path trusts what each role recorded on the host; it does not
+    # look for a hand edit. A full run applies every role and puts it back.
+    path = sorted(gw.check_output("ls /etc/haproxy/maps/*.map").split())[0]
+    gw.check_output(f"echo 'drift.example drift' >> {path}")
+    try:
+        output, _ = run_site(ansible_playbook, "--skip-tags", "setup", with_dave=False)
+        assert applied_roles(output) == set()
+        assert "drift.example" in gw.check_output(f"cat {path}")
+    finally:
+        output, _ = run_site(ansible_playbook, with_dave=False)
+    assert "drift.example" not in gw.check_output(f"cat {path}")
+    assert ("v6only.gateway.haproxy_sni : Promote the checked maps", "st-gw") in changed_tasks(output)
+    assert len(applied_roles(output)) >= 5, applied_roles(output)

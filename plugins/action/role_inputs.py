@@ -1,0 +1,67 @@
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action role_inputs: lets the customer path skip a role whose inputs did not change since it last applied them.
+
+Why: a role whose files, maps and daemons would all stay as they are still
+costs its dozen or more tasks on every run; a customer change touches four of
+the eight roles, and an idle run none.
+"""
+
+import os
+
+from ansible.errors import AnsibleActionFail, AnsibleUndefinedVariable
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.v6only.gateway.plugins.module_utils._role_inputs import (
+    MARKER_DIR, code_digest, code_files, fingerprint, read_script, record_script, referenced, unordered)
+from ansible_collections.v6only.gateway.plugins.plugin_utils._shell_action import ShellAction
+
+_PLUGINS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class ActionModule(ShellAction):
+    """Digest the role's inputs and compare it with the host's marker, or record it there."""
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        args = self._task.args
+        if set(args) - {"skip_unchanged", "record"} or not (("skip_unchanged" in args) ^ ("record" in args)):
+            raise AnsibleActionFail("role_inputs takes skip_unchanged (compare) or record (the digest a comparison"
+                                    " returned, once the role applied it)")
+        role = self._role_name()
+        if "record" in args:
+            digest = str(args["record"])
+            done = self._shell(record_script(role, digest, write=not self._task.check_mode))
+            if done["rc"] != 0:
+                raise AnsibleActionFail(f"cannot record {MARKER_DIR}/{role}: {to_text(done['stderr']).strip()}")
+            result.update(changed=to_text(done["stdout"]).strip() != "same", fingerprint=digest)
+            return result
+        digest = self._digest(task_vars, role)
+        last = to_text(self._shell(read_script(role))["stdout"]).strip() if args["skip_unchanged"] else None
+        result.update(changed=False, fingerprint=digest, last=last,
+                      apply=not args["skip_unchanged"] or last != digest)
+        return result
+
+    def _role_name(self):
+        role = self._task._role
+        if role is None:
+            raise AnsibleActionFail("role_inputs compares a role's inputs: use it in a role's tasks")
+        return role.get_name(include_role_fqcn=False)
+
+    def _digest(self, task_vars, role):
+        role_path = self._task._role._role_path
+        globals_, facts = referenced(role_path)
+        names = {name for name in task_vars if name.startswith(role + "_")} | globals_ | {"inventory_hostname"}
+        values = {name: self._value(task_vars, name) for name in sorted(names)}
+        gathered = task_vars.get("ansible_facts") or {}
+        values["ansible_facts"] = {name: unordered(gathered[name]) for name in sorted(facts) if name in gathered}
+        return fingerprint(code_digest(code_files(role_path, _PLUGINS)), values)
+
+    def _value(self, task_vars, name):
+        # A variable the role sets for later roles is undefined before it runs: that is a value too.
+        if name not in task_vars:
+            return "(undefined)"
+        try:
+            return self._templar.template(task_vars[name])
+        except AnsibleUndefinedVariable:
+            return "(undefined)"

@@ -1,0 +1,63 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, v6only.gateway developers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Documentation of the role_inputs action plugin (plugins/action/role_inputs.py), which does the work."""
+
+DOCUMENTATION = r"""
+module: role_inputs
+author: v6only.gateway developers (@v6only)
+version_added: 0.3.0
+short_description: Tell whether a role's inputs changed since it last applied them on a host
+description:
+  - Used as the first task of a role. Digests what the role applies from, on the controller
+    (the role's own files and the collection's plugins; every variable named after the role, templated; the
+    C(v6only_gateway_*) variables and the facts its tasks, templates, vars and handlers name; the host's name),
+    and with O(skip_unchanged) compares the digest with the one the host recorded in
+    C(/var/lib/v6only-gateway/applied/<role>), in one shell command.
+  - The role's last task records the digest with O(record), only after its handlers ran, so a run that
+    stopped part-way leaves the old digest and the next run applies the role again.
+  - site.yml's customer path (C(--skip-tags setup)) skips a role whose digest the host holds; a full run
+    always applies it, and repairs anything changed on the host by hand, which the customer path does not look for.
+options:
+  skip_unchanged:
+    description: Compare with the host's digest; RV(apply) is false only when this is true and they are equal.
+    type: bool
+  record:
+    description: The RV(fingerprint) a comparison returned, to record on the host once the role applied it.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    description: Compares; O(record) reports whether it would write the digest, and writes nothing.
+  diff_mode:
+    support: none
+    description: No diff.
+notes:
+  - Exactly one of O(skip_unchanged) and O(record) is given.
+"""
+
+EXAMPLES = r"""
+- name: Compare the role's inputs with those this host last applied
+  v6only.gateway.role_inputs:
+    skip_unchanged: "{{ 'setup' in ansible_skip_tags }}"
+  register: __haproxy_sni_inputs
+
+- name: Apply the role
+  ansible.builtin.include_tasks: apply.yml
+  when: __haproxy_sni_inputs.apply
+"""
+
+RETURN = r"""
+apply:
+  description: Whether the role must run on this host.
+  type: bool
+  returned: when O(skip_unchanged) is given
+fingerprint:
+  description: The SHA-1 digest of the role's inputs.
+  type: str
+  returned: always
+last:
+  description: The digest the host recorded (empty when none), or null when O(skip_unchanged) is false.
+  type: str
+  returned: when O(skip_unchanged) is given
+"""
