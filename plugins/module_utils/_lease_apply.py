@@ -4,6 +4,7 @@
 
 import contextlib
 import fcntl
+import json
 import os
 import tempfile
 import time
@@ -74,6 +75,9 @@ def write_atomically(path, text):
 
 def apply(params, check_mode=False, diff=False):
     """The task's result for validated params (ARGUMENT_SPEC): a failed result for a refused state, never a raise."""
+    # Plain JSON types: in Ansible's process the values are its tagged str and
+    # dict subclasses, which the YAML dumper refuses.
+    params = json.loads(json.dumps(params))
     path = params["path"]
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):

@@ -38,6 +38,18 @@ def test_first_run_creates_stacked_leases(tmp_path, check_mode):
         assert list(tmp_path.iterdir()) == [path], "no temporary file is left behind"
 
 
+class _Tagged(str):
+    """Stands for Ansible's tagged strings: what the action gets in Ansible's own process."""
+
+
+def test_arguments_of_str_subclasses_are_written_as_plain_yaml(tmp_path):
+    path = tmp_path / "ipv4_leases.yml"
+    tagged = [dict(DEMANDS[0], vm=_Tagged("bob-mail"), customer=_Tagged("bob"))]
+    result = run(path=str(path), demands=tagged)
+    assert "failed" not in result, result
+    assert yaml.safe_load(path.read_text())["leases"][0]["vm"] == "bob-mail"
+
+
 def test_the_state_file_passes_yamllint_as_committed_inventories_do(tmp_path):
     path = tmp_path / "ipv4_leases.yml"
     ftp = dict(DEMANDS[1], proto="ftp", ports=[{"transport": "tcp", "port": 21}], data_ports=[30000, 30009])
