@@ -5,6 +5,8 @@
 # customer path adding, then removing, one customer with HTTP, HTTPS and SSH.
 # "Live" is checked: the newcomer's name routes through lab-gw after the add
 # (HTTP 503 from its absent VM) and is unknown again after the remove (421).
+# "live" columns: seconds from the command until lab-client first sees that
+# (polled every 0.1 s from inside lab-client while the run goes on).
 # Uses the lab's containers (scripts/lab.sh nodes) with a copy of its
 # inventory under .cache/bench-inventory; `make lab` afterwards puts the lab's
 # own two customers back. SIZES="10 1000" picks the sizes.
@@ -46,7 +48,24 @@ status() {
   podman exec lab-client curl -s -o /dev/null -w '%{http_code}' --max-time 30 --resolve "$1:80:$gw" "http://$1/" || true
 }
 
-printf '%9s %9s %9s %10s %9s %9s %9s\n' customers "full s" "idle s" "path idle" "add s" "remove s" "changed"
+# live_after NAME WANT START OUT: in the background, poll NAME through the gateway
+# from lab-client (at most 1,200 times, 0.1 s apart) and write to OUT the
+# seconds from START until it is routed (WANT=routed: not 421; an absent VM
+# shows as a curl timeout while HAProxy retries it) or unknown (WANT=421).
+live_after() {
+  podman exec lab-client sh -c '
+    i=0
+    while [ $i -lt 1200 ]; do
+      code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 1 --resolve "$1:80:$2" "http://$1/"); rc=$?
+      if [ "$3" = 421 ] && [ "$code" = 421 ]; then break; fi
+      if [ "$3" = routed ] && { [ "$code" = 503 ] || [ $rc = 28 ]; }; then break; fi
+      i=$((i + 1)); sleep 0.1
+    done
+    [ $i -lt 1200 ] && date +%s.%N' sh "$1" "$gw" "$2" | awk -v s="$3" '{printf "%.1f", $1 - s}' >"$4" &
+}
+
+printf '%9s %9s %9s %10s %9s %9s %9s %9s %9s\n' customers "full s" "idle s" "path idle" "add s" "add live" \
+  "remove s" "rm live" "changed"
 for n in $sizes; do
   newcomer=$(printf 'bench-%05d.example' "$n")
   python3 bench/converge_inventory.py "$inv" "$n"
@@ -56,15 +75,20 @@ for n in $sizes; do
   r=$(timed path --skip-tags setup); read -r _ path _ <<<"$r"
   before=$(status "$newcomer")
   python3 bench/converge_inventory.py "$inv" "$n" --newcomer
+  live_after "$newcomer" routed "$(date +%s.%N)" .cache/bench-live-add
   r=$(timed add --skip-tags setup); read -r _ add _ <<<"$r"
   after=$(status "$newcomer")
   # Unknown to the gateway before, routed to its (absent) VM after.
   [ "$before" = 421 ] && [ "$after" = 503 ] ||
     { echo "$newcomer: HTTP $before before the add and $after after, not 421 and 503: not live" >&2; exit 1; }
+  wait
   python3 bench/converge_inventory.py "$inv" "$n"
+  live_after "$newcomer" 421 "$(date +%s.%N)" .cache/bench-live-remove
   r=$(timed remove --skip-tags setup); read -r _ remove _ <<<"$r"
+  wait
   gone=$(status "$newcomer")
   [ "$gone" = 421 ] || { echo "$newcomer: HTTP $gone after the remove, not 421: still routed" >&2; exit 1; }
-  printf '%9s %9s %9s %10s %9s %9s %9s\n' "$n" "$full" "$idle" "$path" "$add" "$remove" "$idle_changed"
+  printf '%9s %9s %9s %10s %9s %9s %9s %9s %9s\n' "$n" "$full" "$idle" "$path" "$add" \
+    "$(cat .cache/bench-live-add)" "$remove" "$(cat .cache/bench-live-remove)" "$idle_changed"
 done
 echo "log: $log (newcomer HTTP status: $before before the add, $after after, $gone after the remove)"

@@ -8,7 +8,7 @@ on every run of the customer path, for a file the controller already has.
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.v6only.gateway.plugins.module_utils._lease_apply import ARGUMENT_SPEC, apply
+from ansible_collections.v6only.gateway.plugins.plugin_utils._lease_apply import ARGUMENT_SPEC, apply
 
 
 class ActionModule(ActionBase):

@@ -16,6 +16,7 @@ from ansible_collections.v6only.gateway.plugins.module_utils._role_inputs import
     MARKER_DIR, code_digest, code_files, fingerprint, read_script, record_script, referenced, unordered)
 from ansible_collections.v6only.gateway.plugins.plugin_utils._shell_action import ShellAction
 
+UNSET = "(undefined)"
 _PLUGINS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -26,19 +27,26 @@ class ActionModule(ShellAction):
         result = super().run(tmp, task_vars)
         args = self._task.args
         if set(args) - {"skip_unchanged", "record"} or not (("skip_unchanged" in args) ^ ("record" in args)):
-            raise AnsibleActionFail("role_inputs takes skip_unchanged (compare) or record (the digest a comparison"
-                                    " returned, once the role applied it)")
+            raise AnsibleActionFail("role_inputs takes skip_unchanged (compare) or record (the result of the"
+                                    " comparison, once the role applied it)")
         role = self._role_name()
         if "record" in args:
-            digest = str(args["record"])
+            compared = args["record"]
+            if not isinstance(compared, dict) or not all(isinstance(compared.get(k), list) for k in ("names", "unset")):
+                raise AnsibleActionFail("record takes the registered result of the role's comparison task")
+            # Digested again: a role may change its own inputs (ipv4_lending
+            # writes the lease file the model is built from). The same names
+            # as the comparison, and what the role set for later roles (unset
+            # at its start, as it will be next run) still counts as unset.
+            digest, _, _ = self._digest(task_vars, role, set(compared["names"]), set(compared["unset"]))
             done = self._shell(record_script(role, digest, write=not self._task.check_mode))
             if done["rc"] != 0:
                 raise AnsibleActionFail(f"cannot record {MARKER_DIR}/{role}: {to_text(done['stderr']).strip()}")
             result.update(changed=to_text(done["stdout"]).strip() != "same", fingerprint=digest)
             return result
-        digest = self._digest(task_vars, role)
+        digest, names, unset = self._digest(task_vars, role)
         last = to_text(self._shell(read_script(role))["stdout"]).strip() if args["skip_unchanged"] else None
-        result.update(changed=False, fingerprint=digest, last=last,
+        result.update(changed=False, fingerprint=digest, last=last, names=names, unset=unset,
                       apply=not args["skip_unchanged"] or last != digest)
         return result
 
@@ -48,20 +56,23 @@ class ActionModule(ShellAction):
             raise AnsibleActionFail("role_inputs compares a role's inputs: use it in a role's tasks")
         return role.get_name(include_role_fqcn=False)
 
-    def _digest(self, task_vars, role):
+    def _digest(self, task_vars, role, names=None, unset=frozenset()):
+        """(digest, names digested, names unset): the role's names, or `names`; those in `unset` count as unset."""
         role_path = self._task._role._role_path
         globals_, facts = referenced(role_path)
-        names = {name for name in task_vars if name.startswith(role + "_")} | globals_ | {"inventory_hostname"}
-        values = {name: self._value(task_vars, name) for name in sorted(names)}
+        if names is None:
+            names = {name for name in task_vars if name.startswith(role + "_")} | globals_ | {"inventory_hostname"}
+        values = {name: UNSET if name in unset else self._value(task_vars, name) for name in sorted(names)}
         gathered = task_vars.get("ansible_facts") or {}
         values["ansible_facts"] = {name: unordered(gathered[name]) for name in sorted(facts) if name in gathered}
-        return fingerprint(code_digest(code_files(role_path, _PLUGINS)), values)
+        digest = fingerprint(code_digest(code_files(role_path, _PLUGINS)), values)
+        return digest, sorted(names), sorted(name for name, value in values.items() if value == UNSET)
 
     def _value(self, task_vars, name):
         # A variable the role sets for later roles is undefined before it runs: that is a value too.
         if name not in task_vars:
-            return "(undefined)"
+            return UNSET
         try:
             return self._templar.template(task_vars[name])
         except AnsibleUndefinedVariable:
-            return "(undefined)"
+            return UNSET

@@ -15,7 +15,10 @@ description:
     and with O(skip_unchanged) compares the digest with the one the host recorded in
     C(/var/lib/v6only-gateway/applied/<role>), in one shell command.
   - The role's last task records the digest with O(record), only after its handlers ran, so a run that
-    stopped part-way leaves the old digest and the next run applies the role again.
+    stopped part-way leaves the old digest and the next run applies the role again. It digests the inputs
+    again, the same variables as the comparison, as they are after the role (which may change its own, as
+    ipv4_lending writes the lease file the model is built from); a variable unset at the comparison (one the
+    role sets for later roles) counts as unset.
   - site.yml's customer path (C(--skip-tags setup)) skips a role whose digest the host holds; a full run
     always applies it, and repairs anything changed on the host by hand, which the customer path does not look for.
 options:
@@ -23,8 +26,8 @@ options:
     description: Compare with the host's digest; RV(apply) is false only when this is true and they are equal.
     type: bool
   record:
-    description: The RV(fingerprint) a comparison returned, to record on the host once the role applied it.
-    type: str
+    description: The registered result of the role's comparison task, once the role applied its inputs.
+    type: dict
 attributes:
   check_mode:
     support: full
@@ -53,9 +56,19 @@ apply:
   type: bool
   returned: when O(skip_unchanged) is given
 fingerprint:
-  description: The SHA-1 digest of the role's inputs.
+  description: The SHA-1 digest of the role's inputs (with O(record), the one recorded).
   type: str
   returned: always
+names:
+  description: The variables digested, besides the facts.
+  type: list
+  elements: str
+  returned: when O(skip_unchanged) is given
+unset:
+  description: The variables digested as unset (undefined when the comparison ran).
+  type: list
+  elements: str
+  returned: when O(skip_unchanged) is given
 last:
   description: The digest the host recorded (empty when none), or null when O(skip_unchanged) is false.
   type: str

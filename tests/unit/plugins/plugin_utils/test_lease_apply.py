@@ -6,7 +6,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from yamllint import linter
 from yamllint.config import YamlLintConfig
 
-from ansible_collections.v6only.gateway.plugins.module_utils import _lease_apply as ipv4_lease
+from ansible_collections.v6only.gateway.plugins.plugin_utils import _lease_apply as ipv4_lease
 
 POOL = ["198.51.100.104", "198.51.100.105"]
 DEMANDS = [
