@@ -8,6 +8,8 @@ The shape is the contract in docs/customer-model.md.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 
 from ansible_collections.v6only.gateway.plugins.module_utils._catalogue import SERVING_ROLES
 from ansible_collections.v6only.gateway.plugins.module_utils._lease_store import active_leases
@@ -22,7 +24,7 @@ def forward_table(analysis):
     demands = [analysis.demands[k] for k in sorted(analysis.demands, key=lambda k: (analysis.demands[k]["customer"], k[0], k[1]))]
     for demand in demands:
         demand["ports"].sort(key=lambda p: (p["transport"], p["port"]))
-    return {
+    return with_digest({
         "nat64_prefix": settings["nat64_prefix"],
         # Who may use NAT64 and DNS64: customers and VPN peers, nobody else.
         "allowed_sources": settings["customer_prefixes"] + ([settings["vpn_prefix"]] if settings["vpn_prefix"] else []),
@@ -42,7 +44,14 @@ def forward_table(analysis):
             "lend_demands": len(demands),
             "vpn_peers": len(analysis.peers),
         },
-    }
+    })
+
+
+def with_digest(model):
+    """The model with `digest`, the SHA-1 of the rest: a role tells by it, cheaply, whether its model changed."""
+    rest = {key: value for key, value in model.items() if key != "digest"}
+    text = json.dumps(rest, sort_keys=True, separators=(",", ":"), default=str)
+    return dict(rest, digest=hashlib.sha1(text.encode()).hexdigest())
 
 
 def _place(rows, settings, leases):
@@ -73,4 +82,4 @@ def with_leases(model, leases):
         raise ValueError("\n".join(analysis.errors))
     rows = copy.deepcopy(model["rows"])
     tables, records = _place(rows, model["settings"], active)
-    return dict(model, rows=rows, tables=tables, dns_records=[records[n] for n in sorted(records)])
+    return with_digest(dict(model, rows=rows, tables=tables, dns_records=[records[n] for n in sorted(records)]))

@@ -11,8 +11,8 @@ import shlex
 # Where each host keeps the digest of the inputs each role last applied completely.
 MARKER_DIR = "/var/lib/v6only-gateway/applied"
 
-# Files that read variables at run time; defaults only define the role's own.
-_READING_DIRS = ("tasks", "templates", "vars", "handlers")
+# Files that read variables at run time; defaults too, since they are digested as written.
+_READING_DIRS = ("tasks", "templates", "vars", "handlers", "defaults")
 _GLOBAL = re.compile(r"\bv6only_gateway_\w+")
 _FACT = re.compile(r"\bansible_facts(?:\.|\[\s*['\"])(\w+)|\bansible_(\w+)")
 

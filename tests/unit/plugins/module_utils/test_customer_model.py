@@ -109,7 +109,7 @@ def test_row_has_every_contract_field_in_order():
 def test_model_top_level_keys_and_settings_defaults():
     model = build_model([alice()], SETTINGS)
     assert list(model) == ["nat64_prefix", "allowed_sources", "settings", "customers", "vms", "rows", "tables", "dns_records",
-                           "lend_demands", "vpn_peers", "summary"]
+                           "lend_demands", "vpn_peers", "summary", "digest"]
     assert model["nat64_prefix"] == "64:ff9b::/96"
     assert model["allowed_sources"] == ["2001:db8:100::/48", "2001:db8:200::/48"]
     assert build_model([alice()], with_settings(vpn_prefix=None))["allowed_sources"] == ["2001:db8:100::/48"]

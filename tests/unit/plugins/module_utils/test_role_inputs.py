@@ -17,14 +17,14 @@ def fixture_role(tmp_path):
     (tmp_path / "tasks" / "apply.yml").write_text(
         "- ansible.builtin.debug:\n    msg: \"{{ v6only_gateway_model.settings.zone }} {{ ansible_kernel }}\"\n")
     (tmp_path / "templates" / "x.j2").write_text("{{ ansible_facts['interfaces'] }} {{ ansible_facts.default_ipv4 }}\n")
-    # defaults only define the role's variables, which are digested by value.
+    # Defaults are digested as written, so what their templates name is read too.
     (tmp_path / "defaults" / "main.yml").write_text("x_rows: \"{{ v6only_gateway_other }}\"\n")
     return tmp_path
 
 
 def test_referenced_names_come_from_what_reads_at_run_time(role):
     globals_, facts = referenced(str(role))
-    assert globals_ == {"v6only_gateway_model"}
+    assert globals_ == {"v6only_gateway_model", "v6only_gateway_other"}
     assert {"kernel", "interfaces", "default_ipv4"} <= facts
 
 
